@@ -1,0 +1,18 @@
+//! The data contracts (v1) of `shared/spec/contracts.md`, as data.
+//!
+//! Every source is one [`Contract`]: its columns in contract-table order, its
+//! partition key and the date that places a row in time. Validation of a
+//! single value lives in [`value`]; the quarantine reason codes in
+//! [`Reason`]. Nothing here reads files: the ingest crate drives these
+//! definitions, so adding a seventh source means one new module in
+//! [`sources`] and one entry in [`Source::ALL`].
+
+pub mod dialect;
+pub mod reason;
+pub mod sources;
+pub mod text;
+pub mod value;
+
+pub use dialect::{DatePattern, DecimalSeparator, Dialect, DialectError};
+pub use reason::Reason;
+pub use sources::{Column, ColumnKind, Contract, Source};

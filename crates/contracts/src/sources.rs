@@ -1,0 +1,356 @@
+//! The six sources of contracts v1, one table each.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a column holds and which grammar its values follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// A pseudonymous key (`household_key`, `person_key`); the 9-digit
+    /// raw-identifier check applies.
+    Key,
+    /// A date in the source's pattern; `monday` requires a Monday.
+    Date {
+        /// Whether the date must be a Monday (`week_start`).
+        monday: bool,
+    },
+    /// A string of 1 to `max` characters.
+    Text {
+        /// The maximum length in characters.
+        max: usize,
+    },
+    /// One of a fixed set of values, case-sensitive.
+    Enum(&'static [&'static str]),
+    /// A boolean (optional columns default to false).
+    Bool,
+    /// Euros with at most 2 decimals; `positive` demands > 0, else >= 0.
+    Amount {
+        /// Whether zero is out of range.
+        positive: bool,
+    },
+    /// Hours of absence: > 0 and <= 40, any number of decimals.
+    Hours,
+    /// A whole number within `min..=max`.
+    Integer {
+        /// The smallest allowed value.
+        min: i64,
+        /// The largest allowed value.
+        max: i64,
+    },
+}
+
+/// One column of a contract table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// The column name as in the contract (lowercase).
+    pub name: &'static str,
+    /// Its kind and grammar.
+    pub kind: ColumnKind,
+    /// Whether the column must be in the header and non-empty in a row.
+    pub required: bool,
+}
+
+const fn req(name: &'static str, kind: ColumnKind) -> Column {
+    Column {
+        name,
+        kind,
+        required: true,
+    }
+}
+
+const fn opt(name: &'static str, kind: ColumnKind) -> Column {
+    Column {
+        name,
+        kind,
+        required: false,
+    }
+}
+
+const KEY: ColumnKind = ColumnKind::Key;
+const DATE: ColumnKind = ColumnKind::Date { monday: false };
+const SUPPLIER: ColumnKind = ColumnKind::Text { max: 32 };
+
+/// The creditor types of `debt_arrears`.
+pub const CREDITOR_TYPES: &[&str] = &[
+    "energy",
+    "water",
+    "health_insurance",
+    "cak_health_insurance",
+    "mortgage",
+    "tax_authority",
+    "benefits_reclaim",
+    "duo",
+    "cak_own_contribution",
+    "municipal_tax",
+    "other",
+];
+/// The kinds of school absence.
+pub const ABSENCE_KINDS: &[&str] = &["unauthorised", "luxury_leave", "long_term", "late"];
+/// The benefit types of `benefit_stops`.
+pub const BENEFIT_TYPES: &[&str] = &[
+    "participatiewet",
+    "ww",
+    "wia",
+    "wajong",
+    "ioaw",
+    "zorgtoeslag",
+    "huurtoeslag",
+    "kinderopvangtoeslag",
+    "kindgebonden_budget",
+    "other",
+];
+/// The reasons a benefit stops.
+pub const STOP_REASONS: &[&str] = &[
+    "work_income",
+    "sanction",
+    "end_of_entitlement",
+    "moved_out",
+    "detention",
+    "administrative",
+    "deceased",
+    "other",
+];
+/// The outcomes of an outreach case (EnumEindresultaat).
+pub const OUTCOMES: &[&str] = &[
+    "not_picked_up_repeat",
+    "not_picked_up_wrong_signal",
+    "not_picked_up_other",
+    "deceased",
+    "not_resident",
+    "known_to_debt_help",
+    "other_support_ongoing",
+    "no_contact",
+    "no_response_after_contact",
+    "no_help_wanted",
+    "already_paid_or_arranged",
+    "quick_fix",
+    "followup_financial",
+    "followup_nonfinancial",
+    "referral_without_contact",
+];
+/// How the outreach team made contact.
+pub const CONTACT_KINDS: &[&str] = &[
+    "mail",
+    "letter",
+    "text_message",
+    "phone",
+    "home_visit",
+    "card",
+    "administrative",
+    "other",
+];
+
+/// The fixed description of one source.
+#[derive(Debug)]
+pub struct Contract {
+    /// Which source this is.
+    pub source: Source,
+    /// Columns in contract-table order (the order reasons are tried in).
+    pub columns: &'static [Column],
+    /// The partition key: a delivery replaces earlier rows with the same
+    /// values of these columns.
+    pub partition_key: &'static [&'static str],
+    /// The date column that places a row in time: the store's period and the
+    /// as-of cut-off (nothing after T is used).
+    pub time_column: &'static str,
+    /// `(earlier, later)`: `earlier` after `later` is `date_order`.
+    pub date_order: Option<(&'static str, &'static str)>,
+    /// Columns whose values must be unique within one partition key value
+    /// (`duplicate_key`).
+    pub unique: Option<&'static [&'static str]>,
+}
+
+impl Contract {
+    /// The index of a column by its contract name.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+static RENT_ARREARS: Contract = Contract {
+    source: Source::RentArrears,
+    columns: &[
+        req("household_key", KEY),
+        req("reference_date", DATE),
+        req("landlord_code", SUPPLIER),
+        req("arrears_eur", ColumnKind::Amount { positive: true }),
+        req("monthly_rent_eur", ColumnKind::Amount { positive: true }),
+        req("oldest_unpaid_date", DATE),
+        opt("payment_plan", ColumnKind::Bool),
+    ],
+    partition_key: &["landlord_code", "reference_date"],
+    time_column: "reference_date",
+    date_order: Some(("oldest_unpaid_date", "reference_date")),
+    unique: None,
+};
+
+static DEBT_ARREARS: Contract = Contract {
+    source: Source::DebtArrears,
+    columns: &[
+        req("household_key", KEY),
+        req("reference_date", DATE),
+        req("creditor_type", ColumnKind::Enum(CREDITOR_TYPES)),
+        req("creditor_code", SUPPLIER),
+        req("arrears_eur", ColumnKind::Amount { positive: true }),
+        req("oldest_unpaid_date", DATE),
+        opt("payment_plan", ColumnKind::Bool),
+    ],
+    partition_key: &["creditor_code", "reference_date"],
+    time_column: "reference_date",
+    date_order: Some(("oldest_unpaid_date", "reference_date")),
+    unique: None,
+};
+
+static SCHOOL_ABSENCE: Contract = Contract {
+    source: Source::SchoolAbsence,
+    columns: &[
+        req("household_key", KEY),
+        req("person_key", KEY),
+        req("week_start", ColumnKind::Date { monday: true }),
+        req("school_code", SUPPLIER),
+        req("absence_kind", ColumnKind::Enum(ABSENCE_KINDS)),
+        req("hours", ColumnKind::Hours),
+        req("pupil_age", ColumnKind::Integer { min: 4, max: 23 }),
+    ],
+    partition_key: &["school_code", "week_start"],
+    time_column: "week_start",
+    date_order: None,
+    unique: None,
+};
+
+static BENEFIT_STOPS: Contract = Contract {
+    source: Source::BenefitStops,
+    columns: &[
+        req("household_key", KEY),
+        req("person_key", KEY),
+        req("agency_code", SUPPLIER),
+        req("stop_date", DATE),
+        req("reference_date", DATE),
+        req("benefit_type", ColumnKind::Enum(BENEFIT_TYPES)),
+        req("reason", ColumnKind::Enum(STOP_REASONS)),
+        req("monthly_amount_eur", ColumnKind::Amount { positive: false }),
+    ],
+    partition_key: &["agency_code", "reference_date"],
+    time_column: "reference_date",
+    date_order: Some(("stop_date", "reference_date")),
+    unique: None,
+};
+
+static HOUSEHOLDS: Contract = Contract {
+    source: Source::Households,
+    columns: &[
+        req("household_key", KEY),
+        req("reference_date", DATE),
+        req("district_code", ColumnKind::Text { max: 16 }),
+        req("adults", ColumnKind::Integer { min: 0, max: 20 }),
+        req("minors", ColumnKind::Integer { min: 0, max: 20 }),
+    ],
+    partition_key: &["reference_date"],
+    time_column: "reference_date",
+    date_order: None,
+    unique: Some(&["household_key"]),
+};
+
+static OUTREACH_OUTCOMES: Contract = Contract {
+    source: Source::OutreachOutcomes,
+    columns: &[
+        req("household_key", KEY),
+        req("team_code", SUPPLIER),
+        req("closed_date", DATE),
+        req("outcome", ColumnKind::Enum(OUTCOMES)),
+        opt("contact_kind", ColumnKind::Enum(CONTACT_KINDS)),
+    ],
+    partition_key: &["team_code", "closed_date"],
+    time_column: "closed_date",
+    date_order: None,
+    unique: None,
+};
+
+/// One of the sources of the data contract; also the inbox folder name and
+/// the store table name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Rent arrears from landlords (huurachterstand), monthly snapshots.
+    RentArrears,
+    /// Arrears on fixed costs from creditors (betalingsachterstand vaste
+    /// lasten), monthly snapshots.
+    DebtArrears,
+    /// School absence (schoolverzuim), weekly.
+    SchoolAbsence,
+    /// Stopped benefits and allowances (beëindiging uitkering of toeslag).
+    BenefitStops,
+    /// The household register snapshot (huishoudens).
+    Households,
+    /// Outcomes of earlier outreach (uitkomsten).
+    OutreachOutcomes,
+}
+
+impl Source {
+    /// Every source, in contract order.
+    pub const ALL: [Source; 6] = [
+        Source::RentArrears,
+        Source::DebtArrears,
+        Source::SchoolAbsence,
+        Source::BenefitStops,
+        Source::Households,
+        Source::OutreachOutcomes,
+    ];
+
+    /// The folder, table and pipeline-file name of the source.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::RentArrears => "rent_arrears",
+            Source::DebtArrears => "debt_arrears",
+            Source::SchoolAbsence => "school_absence",
+            Source::BenefitStops => "benefit_stops",
+            Source::Households => "households",
+            Source::OutreachOutcomes => "outreach_outcomes",
+        }
+    }
+
+    /// The source of a folder or table name.
+    pub fn from_name(name: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The contract of this source.
+    pub fn contract(self) -> &'static Contract {
+        match self {
+            Source::RentArrears => &RENT_ARREARS,
+            Source::DebtArrears => &DEBT_ARREARS,
+            Source::SchoolAbsence => &SCHOOL_ABSENCE,
+            Source::BenefitStops => &BENEFIT_STOPS,
+            Source::Households => &HOUSEHOLDS,
+            Source::OutreachOutcomes => &OUTREACH_OUTCOMES,
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_contract_names_real_columns() {
+        for source in Source::ALL {
+            let c = source.contract();
+            assert_eq!(c.source, source);
+            assert_eq!(Source::from_name(source.name()), Some(source));
+            for col in c.partition_key {
+                assert!(c.index_of(col).is_some(), "{source}: {col}");
+            }
+            assert!(c.index_of(c.time_column).is_some());
+            if let Some((a, b)) = c.date_order {
+                assert!(c.index_of(a).is_some() && c.index_of(b).is_some());
+            }
+            assert_eq!(c.columns[0].name, "household_key");
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! Taking deliveries from the inbox: one file at a time, in name order.
+
+use crate::error::IngestError;
+use crate::header::{HeaderMap, read_header};
+use crate::validate::{ChunkOut, Rejected, RowRules, validate_chunk};
+use datafusion::arrow::array::{Array, BooleanArray, Date32Array, StringArray};
+use datafusion::arrow::compute::filter_record_batch;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+use std::time::Instant;
+use vroeg_contracts::text::shown;
+use vroeg_contracts::{Contract, Dialect, Reason, Source};
+use vroeg_store::{DeliveryStatus, LedgerEntry, Store, failpoint};
+
+/// Rows read before a chunk is validated in parallel.
+const CHUNK_ROWS: usize = 1 << 16;
+/// Rows per parallel validation task.
+const TASK_ROWS: usize = 1 << 13;
+
+/// What one ingest did.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    /// The ledger entries written by this ingest, in order: accepted,
+    /// refused and duplicate deliveries.
+    pub entries: Vec<LedgerEntry>,
+    /// Files skipped because they were taken in before (same name, same
+    /// bytes).
+    pub skipped: usize,
+    /// Files that could not be read at all (retried next time), with the
+    /// error.
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl IngestReport {
+    /// The entries of refused deliveries.
+    pub fn refused(&self) -> impl Iterator<Item = &LedgerEntry> {
+        self.entries
+            .iter()
+            .filter(|e| e.status == DeliveryStatus::Refused)
+    }
+}
+
+/// Takes every new delivery from `inbox` into the store: for each source
+/// folder, its `.csv` files in the lexicographic order of their names.
+/// Sources without a dialect in `dialects` use the contract's defaults.
+pub fn ingest(
+    store: &mut Store,
+    inbox: &Path,
+    dialects: &BTreeMap<Source, Dialect>,
+) -> Result<IngestReport, IngestError> {
+    let listing = fs::read_dir(inbox).map_err(|source| IngestError::Inbox {
+        path: inbox.to_path_buf(),
+        source,
+    })?;
+    for entry in listing.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && Source::from_name(&name).is_none() && !name.starts_with('.') {
+            tracing::warn!(folder = %name, "inbox folder is not a source of the contract; ignored");
+        }
+    }
+    let mut report = IngestReport::default();
+    let default = Dialect::default();
+    for source in Source::ALL {
+        let folder = inbox.join(source.name());
+        if !folder.is_dir() {
+            continue;
+        }
+        let mut files: Vec<_> = fs::read_dir(&folder)
+            .map_err(|e| IngestError::Inbox {
+                path: folder.clone(),
+                source: e,
+            })?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        for path in files {
+            if path.extension().and_then(|e| e.to_str()) != Some("csv") {
+                tracing::warn!(file = %path.display(), "not a .csv file; ignored");
+                continue;
+            }
+            let dialect = dialects.get(&source).unwrap_or(&default);
+            ingest_file(store, source, &path, dialect, &mut report)?;
+        }
+    }
+    Ok(report)
+}
+
+/// Takes one delivery file of `source` into the store, adding what happened
+/// to `report`.
+pub fn ingest_file(
+    store: &mut Store,
+    source: Source,
+    path: &Path,
+    dialect: &Dialect,
+    report: &mut IngestReport,
+) -> Result<(), IngestError> {
+    let started = Instant::now();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let shown_name = format!("{}/{}", source.name(), file_name);
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(file = %shown_name, error = %e, "cannot read delivery; it will be tried again next time");
+            report.unreadable.push((shown_name, e.to_string()));
+            return Ok(());
+        }
+    };
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    if store.already_taken(source, &file_name, &sha256).is_some() {
+        report.skipped += 1;
+        return Ok(());
+    }
+    let mut entry = LedgerEntry {
+        seq: store.next_seq(),
+        source,
+        file_name,
+        sha256,
+        bytes: bytes.len() as u64,
+        status: DeliveryStatus::Accepted,
+        rows_read: 0,
+        rows_accepted: 0,
+        rows_quarantined: 0,
+        quarantined_by_reason: BTreeMap::new(),
+        message: None,
+        warnings: Vec::new(),
+        partitions: Vec::new(),
+        files: Vec::new(),
+        quarantine_file: None,
+        ingested_at: String::new(),
+        duration_ms: 0,
+    };
+    if let Some(earlier) = store.same_bytes(source, &entry.sha256) {
+        entry.status = DeliveryStatus::Duplicate;
+        entry.message = Some(format!(
+            "byte-identical to delivery {} ({}); nothing changed",
+            earlier.seq, earlier.file_name
+        ));
+        tracing::info!(file = %shown_name, "duplicate delivery; nothing changed");
+        return commit(store, entry, started, report);
+    }
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            let msg = format!(
+                "{shown_name} is not valid UTF-8 (first invalid byte on line {line}); ask the supplier to export it as UTF-8"
+            );
+            return refuse(store, entry, msg, started, report);
+        }
+    };
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(dialect.delimiter)
+        .from_reader(body.as_bytes());
+    let contract = source.contract();
+    let mut record = csv::StringRecord::new();
+    let header = match reader.read_record(&mut record) {
+        Ok(true) => {
+            let names: Vec<&str> = record.iter().collect();
+            match read_header(contract, &names, &shown_name) {
+                Ok(h) => h,
+                Err(msg) => return refuse(store, entry, msg, started, report),
+            }
+        }
+        Ok(false) => {
+            let msg =
+                format!("{shown_name} has no header row; a delivery starts with the column names");
+            return refuse(store, entry, msg, started, report);
+        }
+        Err(e) => return refuse(store, entry, format!("{shown_name}: {e}"), started, report),
+    };
+    if !header.extra.is_empty() {
+        let warning = format!(
+            "extra column(s) {} in {shown_name} ignored",
+            header
+                .extra
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        tracing::warn!("{warning}");
+        entry.warnings.push(warning);
+    }
+
+    let rules = RowRules::new(contract, dialect, &header, entry.seq);
+    let mut writer = store.begin_delivery(source, entry.seq)?;
+    let quarantine_header = quarantine_header(contract);
+    let mut seen = HashSet::new();
+    let mut partitions = std::collections::BTreeSet::new();
+    let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(CHUNK_ROWS);
+    let mut done = false;
+    let mut first = true;
+    while !done {
+        chunk.clear();
+        while chunk.len() < CHUNK_ROWS {
+            let mut rec = csv::StringRecord::new();
+            match reader.read_record(&mut rec) {
+                Ok(true) => {
+                    let line = rec.position().map_or(0, |p| p.line());
+                    chunk.push((line, rec));
+                }
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Err(e) => {
+                    drop(writer);
+                    return refuse(store, entry, format!("{shown_name}: {e}"), started, report);
+                }
+            }
+        }
+        let outs: Vec<ChunkOut> = chunk
+            .par_chunks(TASK_ROWS)
+            .map(|rows| validate_chunk(&rules, rows))
+            .collect();
+        for (task, mut out) in outs.into_iter().enumerate() {
+            let rows = &chunk[task * TASK_ROWS..];
+            if let Some(unique) = contract.unique {
+                drop_duplicates(contract, unique, &mut out, rows, &mut seen)?;
+            }
+            entry.rows_read += (out.accepted.len() + out.rejected.len()) as u64;
+            entry.rows_accepted += out.batch.num_rows() as u64;
+            for r in &out.rejected {
+                entry.rows_quarantined += 1;
+                *entry
+                    .quarantined_by_reason
+                    .entry(r.reason.code().to_string())
+                    .or_default() += 1;
+                tracing::debug!(file = %shown_name, line = r.line, reason = %r.reason, column = r.column.unwrap_or(""), "row quarantined");
+                let record = quarantine_record(&header, dialect, r, &rows[r.index].1);
+                let record: Vec<&str> = record.iter().map(String::as_str).collect();
+                writer.quarantine(&entry.file_name, &quarantine_header, &record)?;
+            }
+            writer.write_batch(&out.batch)?;
+            partitions.extend(out.partitions);
+        }
+        if first {
+            failpoint("mid-write");
+            first = false;
+        }
+    }
+    let (files, quarantine) = writer.finish()?;
+    entry.files = files;
+    entry.quarantine_file = quarantine;
+    entry.partitions = partitions.into_iter().collect();
+    tracing::info!(
+        file = %shown_name,
+        seq = entry.seq,
+        read = entry.rows_read,
+        accepted = entry.rows_accepted,
+        quarantined = entry.rows_quarantined,
+        "delivery taken in"
+    );
+    commit(store, entry, started, report)
+}
+
+/// Moves rows whose unique columns repeat within one partition value (an
+/// earlier accepted row has them) to the rejected list as `duplicate_key`.
+fn drop_duplicates(
+    contract: &Contract,
+    unique: &[&str],
+    out: &mut ChunkOut,
+    rows: &[(u64, csv::StringRecord)],
+    seen: &mut HashSet<u128>,
+) -> Result<(), IngestError> {
+    let batch = &out.batch;
+    let strings: Vec<&StringArray> = unique
+        .iter()
+        .map(|c| {
+            batch
+                .column(contract.index_of(c).expect("contract column"))
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .expect("unique columns are strings")
+        })
+        .collect();
+    let dates: Vec<&Date32Array> = contract
+        .partition_key
+        .iter()
+        .map(|c| {
+            batch
+                .column(contract.index_of(c).expect("contract column"))
+                .as_any()
+                .downcast_ref::<Date32Array>()
+                .expect("this partition key is a date")
+        })
+        .collect();
+    let mut keep = Vec::with_capacity(batch.num_rows());
+    let mut accepted = Vec::with_capacity(batch.num_rows());
+    for (i, index) in out.accepted.iter().enumerate() {
+        let mut a = DefaultHasher::new();
+        let mut b = DefaultHasher::new();
+        b.write_u8(0x5a);
+        for s in &strings {
+            s.value(i).hash(&mut a);
+            s.value(i).hash(&mut b);
+        }
+        for d in &dates {
+            d.value(i).hash(&mut a);
+            d.value(i).hash(&mut b);
+        }
+        let key = (u128::from(a.finish()) << 64) | u128::from(b.finish());
+        let fresh = seen.insert(key);
+        keep.push(fresh);
+        if fresh {
+            accepted.push(*index);
+        } else {
+            let column = unique.first().copied();
+            out.rejected.push(Rejected {
+                line: rows[*index].0,
+                reason: Reason::DuplicateKey,
+                column: column.and_then(|c| {
+                    contract
+                        .columns
+                        .iter()
+                        .find(|k| k.name == c)
+                        .map(|k| k.name)
+                }),
+                index: *index,
+            });
+        }
+    }
+    if accepted.len() != out.accepted.len() {
+        out.batch = filter_record_batch(batch, &BooleanArray::from(keep))
+            .map_err(vroeg_store::StoreError::from)?;
+        out.accepted = accepted;
+        out.rejected.sort_by_key(|r| r.line);
+    }
+    Ok(())
+}
+
+/// The quarantine file's columns: where and why, then the row.
+fn quarantine_header(contract: &Contract) -> Vec<&'static str> {
+    let mut h = vec!["line", "reason", "column"];
+    h.extend(contract.columns.iter().map(|c| c.name));
+    h.push("unmapped");
+    h
+}
+
+/// One quarantine row: the contract columns as delivered (the unmapped
+/// fields for a malformed row), with anything that looks like a citizen
+/// service number redacted and formulas defused.
+fn quarantine_record(
+    header: &HeaderMap,
+    dialect: &Dialect,
+    r: &Rejected,
+    fields: &csv::StringRecord,
+) -> Vec<String> {
+    let mut rec = vec![
+        r.line.to_string(),
+        r.reason.code().to_string(),
+        r.column.unwrap_or("").to_string(),
+    ];
+    if r.reason == Reason::MalformedRow {
+        rec.extend(header.positions.iter().map(|_| String::new()));
+        let sep = char::from(dialect.delimiter).to_string();
+        rec.push(
+            fields
+                .iter()
+                .map(|f| shown(f).into_owned())
+                .collect::<Vec<_>>()
+                .join(&sep),
+        );
+    } else {
+        rec.extend(header.positions.iter().map(|p| {
+            p.map(|p| shown(&fields[p]).into_owned())
+                .unwrap_or_default()
+        }));
+        rec.push(String::new());
+    }
+    rec
+}
+
+fn refuse(
+    store: &mut Store,
+    mut entry: LedgerEntry,
+    message: String,
+    started: Instant,
+    report: &mut IngestReport,
+) -> Result<(), IngestError> {
+    tracing::warn!(seq = entry.seq, "delivery refused: {message}");
+    entry.status = DeliveryStatus::Refused;
+    entry.message = Some(message);
+    entry.rows_read = 0;
+    entry.rows_accepted = 0;
+    entry.rows_quarantined = 0;
+    entry.quarantined_by_reason.clear();
+    commit(store, entry, started, report)
+}
+
+fn commit(
+    store: &mut Store,
+    mut entry: LedgerEntry,
+    started: Instant,
+    report: &mut IngestReport,
+) -> Result<(), IngestError> {
+    entry.ingested_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    entry.duration_ms = started.elapsed().as_millis() as u64;
+    store.commit(entry.clone())?;
+    report.entries.push(entry);
+    Ok(())
+}

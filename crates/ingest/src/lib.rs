@@ -1,0 +1,22 @@
+//! Ingest: suppliers' deliveries from the inbox into the store.
+//!
+//! Flow per delivery file, in the lexicographic order of file names within
+//! each source folder:
+//!
+//! 1. hash the bytes; a file already taken in under this name is skipped, and
+//!    byte-identical bytes under another name are recorded as a duplicate
+//!    that changes nothing;
+//! 2. refuse the file whole if it is not UTF-8 or lacks a required column;
+//! 3. validate rows in parallel chunks ([`validate`]), quarantining each bad
+//!    row with its line number and reason code;
+//! 4. write accepted rows through the store, which commits the delivery
+//!    atomically with its ledger entry.
+
+mod delivery;
+mod error;
+mod header;
+mod validate;
+
+pub use delivery::{IngestReport, ingest, ingest_file};
+pub use error::IngestError;
+pub use header::{HeaderMap, read_header};

@@ -1,0 +1,230 @@
+//! The pipeline file: what a municipality configures, in TOML.
+//!
+//! Two phases, as ripgrep does with its flags: [`raw`] mirrors the file with
+//! serde (`deny_unknown_fields`, so a typo is an error, not a silent
+//! default), and [`Pipeline::load`] turns it into validated, resolved values
+//! (absolute paths, compiled dialects). Nothing downstream re-validates.
+//!
+//! ```
+//! let p = vroeg_pipeline::Pipeline::from_toml(
+//!     r#"
+//!     [pipeline]
+//!     name = "demo"
+//!     [paths]
+//!     inbox = "inbox"
+//!     store = "store"
+//!     out = "out"
+//!     [sources.debt_arrears]
+//!     delimiter = ";"
+//!     decimal_separator = ","
+//!     "#,
+//!     std::path::Path::new("/srv/vroeg/demo.toml"),
+//! )
+//! .unwrap();
+//! assert_eq!(p.inbox, std::path::Path::new("/srv/vroeg/inbox"));
+//! ```
+
+pub mod raw;
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+use vroeg_contracts::{Dialect, Source};
+
+/// A pipeline file that cannot be used. Every message names the file and,
+/// where it can, the key.
+#[derive(Debug, Error)]
+pub enum PipelineError {
+    /// The file cannot be read.
+    #[error("cannot read pipeline file {path}: {source}")]
+    Read {
+        /// The pipeline file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has an unknown or mistyped key.
+    #[error("pipeline file {path}: {message}")]
+    Parse {
+        /// The pipeline file.
+        path: PathBuf,
+        /// The TOML error with line, column and key.
+        message: String,
+    },
+    /// A key has a value that cannot be used.
+    #[error("pipeline file {path}: `{key}`: {message}")]
+    Invalid {
+        /// The pipeline file.
+        path: PathBuf,
+        /// The dotted key path, e.g. `sources.debt_arrears.delimiter`.
+        key: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+/// A validated pipeline.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// The pipeline's name (`[pipeline] name`), used in output folders.
+    pub name: String,
+    /// A sentence for people.
+    pub description: String,
+    /// The pipeline file itself.
+    pub file: PathBuf,
+    /// SHA-256 of the pipeline file's bytes.
+    pub sha256: String,
+    /// The inbox folder (one subfolder per source).
+    pub inbox: PathBuf,
+    /// The store folder.
+    pub store: PathBuf,
+    /// Where runs write their outputs.
+    pub out: PathBuf,
+    /// The CSV dialect of each source (every source has one).
+    pub dialects: BTreeMap<Source, Dialect>,
+}
+
+impl Pipeline {
+    /// Reads and validates a pipeline file. Relative paths in it are taken
+    /// relative to the file's own folder, so a scheduler may call it from
+    /// anywhere.
+    pub fn load(path: &Path) -> Result<Pipeline, PipelineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PipelineError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        Pipeline::from_toml(&text, &absolute)
+    }
+
+    /// Validates pipeline text as if read from `path`.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Pipeline, PipelineError> {
+        let raw: raw::RawPipeline = toml::from_str(text).map_err(|e| PipelineError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let invalid = |key: String, message: String| PipelineError::Invalid {
+            path: path.to_path_buf(),
+            key,
+            message,
+        };
+        let name = raw.pipeline.name;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(invalid(
+                "pipeline.name".into(),
+                format!("{name:?} must be letters, digits, `_` or `-` (it names output folders)"),
+            ));
+        }
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &str| base.join(p);
+        let mut dialects: BTreeMap<Source, Dialect> = Source::ALL
+            .iter()
+            .map(|s| (*s, Dialect::default()))
+            .collect();
+        for (key, rs) in raw.sources {
+            let Some(source) = Source::from_name(&key) else {
+                let names: Vec<&str> = Source::ALL.iter().map(|s| s.name()).collect();
+                return Err(invalid(
+                    format!("sources.{key}"),
+                    format!(
+                        "no such source{}; the sources are {}",
+                        did_you_mean(&key, &names),
+                        names.join(", ")
+                    ),
+                ));
+            };
+            let dialect = Dialect::new(&rs.delimiter, &rs.decimal_separator, &rs.date_format)
+                .map_err(|e| invalid(format!("sources.{key}"), e.to_string()))?;
+            dialects.insert(source, dialect);
+        }
+        Ok(Pipeline {
+            name,
+            description: raw.pipeline.description,
+            file: path.to_path_buf(),
+            sha256: hex::encode(Sha256::digest(text.as_bytes())),
+            inbox: resolve(&raw.paths.inbox),
+            store: resolve(&raw.paths.store),
+            out: resolve(&raw.paths.out),
+            dialects,
+        })
+    }
+}
+
+/// `" (did you mean `x`?)"` for the closest name, or nothing when none is
+/// close.
+pub fn did_you_mean(word: &str, names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| (strsim::damerau_levenshtein(word, n), *n))
+        .filter(|(d, n)| *d <= 3.max(n.len() / 3))
+        .min()
+        .map(|(_, n)| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+[pipeline]
+name = "t"
+[paths]
+inbox = "i"
+store = "s"
+out = "o"
+"#;
+
+    fn load(extra: &str) -> Result<Pipeline, PipelineError> {
+        Pipeline::from_toml(&format!("{BASE}{extra}"), Path::new("/p/x.toml"))
+    }
+
+    #[test]
+    fn defaults_and_dialects() {
+        let p = load("[sources.school_absence]\ndelimiter = \";\"\ndate_format = \"%d-%m-%Y\"\n")
+            .unwrap();
+        assert_eq!(p.store, Path::new("/p/s"));
+        let d = &p.dialects[&Source::SchoolAbsence];
+        assert_eq!(d.delimiter, b';');
+        assert_eq!(d.dates.as_str(), "%d-%m-%Y");
+        assert_eq!(p.dialects[&Source::RentArrears], Dialect::default());
+    }
+
+    #[test]
+    fn unknown_source_suggests_the_closest() {
+        let e = load("[sources.rent_arears]\n").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "pipeline file /p/x.toml: `sources.rent_arears`: no such source (did you mean `rent_arrears`?); the sources are rent_arrears, debt_arrears, school_absence, benefit_stops, households, outreach_outcomes"
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_refused_with_its_place() {
+        let e = load("[sources.rent_arrears]\ndelimter = \";\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `delimter`"), "{e}");
+        assert!(e.contains("line 10"), "{e}");
+    }
+
+    #[test]
+    fn bad_dialect_names_the_key() {
+        let e = load("[sources.households]\ndate_format = \"%Y/%m\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`sources.households`: date pattern \"%Y/%m\""),
+            "{e}"
+        );
+        let e = Pipeline::from_toml(&BASE.replace("\"t\"", "\"a b\""), Path::new("/p/x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`pipeline.name`"), "{e}");
+    }
+}

@@ -1,0 +1,37 @@
+//! The store: validated deliveries as Hive-partitioned Parquet, with a ledger.
+//!
+//! Layout under the store root:
+//!
+//! ```text
+//! FORMAT                                 store format version
+//! .lock                                  held by one ingest or run at a time
+//! ledger/000042.json                     one entry per delivery (the commit point)
+//! tables/<source>/period=YYYY-MM/d000042.parquet
+//! quarantine/<source>/000042-<file>.csv
+//! staging/000042/...                     a delivery being written
+//! ```
+//!
+//! A delivery is written into `staging/`, moved into place, and only then
+//! committed by writing its ledger entry with an atomic rename. On every open
+//! the store rolls back whatever a crash left behind: staging is wiped and
+//! files whose delivery has no ledger entry are deleted. So a crash at any
+//! point leaves the store as before the delivery or as after it.
+//!
+//! Corrections are never rewrites: every row keeps the sequence number of its
+//! delivery (`_delivery`), and [`StoreView`] computes from the ledger which
+//! partition-key values of which delivery are still live. Replaced rows stay
+//! on disk for audit but are filtered out of the tables that runs read.
+
+mod error;
+mod layout;
+mod ledger;
+mod schema;
+mod view;
+mod writer;
+
+pub use error::StoreError;
+pub use layout::Store;
+pub use ledger::{DeliveryStatus, LedgerEntry, StoredFile};
+pub use schema::{DELIVERY_COLUMN, LINE_COLUMN, arrow_schema};
+pub use view::{SourceView, StoreView};
+pub use writer::{DeliveryWriter, failpoint};

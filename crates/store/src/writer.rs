@@ -1,0 +1,256 @@
+//! Writing one delivery: Parquet per period and a quarantine file, staged
+//! and then moved into place.
+
+use crate::error::StoreError;
+use crate::layout::sync_dir;
+use crate::ledger::StoredFile;
+use crate::schema::arrow_schema;
+use chrono::Datelike;
+use datafusion::arrow::array::{Array, BooleanArray, Date32Array, RecordBatch};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use vroeg_contracts::Source;
+use vroeg_contracts::value::date_from_days;
+
+/// Aborts the process when the environment variable `VROEG_FAILPOINT` names
+/// this point. Crash tests use it to kill a delivery mid-way; it does nothing
+/// otherwise.
+pub fn failpoint(name: &str) {
+    if std::env::var("VROEG_FAILPOINT").is_ok_and(|v| v == name) {
+        eprintln!("vroeg: failpoint {name} reached, aborting");
+        std::process::abort();
+    }
+}
+
+struct PeriodFile {
+    writer: ArrowWriter<File>,
+    rows: u64,
+    min_days: i32,
+    max_days: i32,
+}
+
+/// Writes one delivery's accepted rows and quarantine into staging, then
+/// [`DeliveryWriter::finish`] moves them into place. Nothing is visible to
+/// runs until the store commits the ledger entry.
+pub struct DeliveryWriter {
+    root: PathBuf,
+    source: Source,
+    seq: u64,
+    staging: PathBuf,
+    time_index: usize,
+    periods: BTreeMap<String, PeriodFile>,
+    quarantine: Option<(String, csv::Writer<File>)>,
+}
+
+impl DeliveryWriter {
+    pub(crate) fn new(root: &Path, source: Source, seq: u64) -> Result<Self, StoreError> {
+        let staging = root.join("staging").join(format!("{seq:06}"));
+        fs::create_dir_all(&staging).map_err(StoreError::io("creating", &staging))?;
+        let contract = source.contract();
+        Ok(DeliveryWriter {
+            root: root.to_path_buf(),
+            source,
+            seq,
+            staging,
+            time_index: contract
+                .index_of(contract.time_column)
+                .expect("time column"),
+            periods: BTreeMap::new(),
+            quarantine: None,
+        })
+    }
+
+    /// Appends accepted rows (in the source's [`arrow_schema`]), split over
+    /// the period folders of their time column.
+    pub fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let dates = batch
+            .column(self.time_index)
+            .as_any()
+            .downcast_ref::<Date32Array>()
+            .expect("time column is Date32");
+        let period_of = |days: i32| {
+            let d = date_from_days(days);
+            format!("{:04}-{:02}", d.year(), d.month())
+        };
+        let mut by_period: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+        let first = period_of(dates.value(0));
+        let single = dates.values().iter().all(|d| period_of(*d) == first);
+        if single {
+            return self.append(first, batch.clone(), dates);
+        }
+        for (i, d) in dates.values().iter().enumerate() {
+            by_period
+                .entry(period_of(*d))
+                .or_insert_with(|| vec![false; batch.num_rows()])[i] = true;
+        }
+        for (period, mask) in by_period {
+            let part = filter_record_batch(batch, &BooleanArray::from(mask))?;
+            let part_dates = part
+                .column(self.time_index)
+                .as_any()
+                .downcast_ref::<Date32Array>()
+                .expect("time column is Date32")
+                .clone();
+            self.append(period, part, &part_dates)?;
+        }
+        Ok(())
+    }
+
+    fn append(
+        &mut self,
+        period: String,
+        batch: RecordBatch,
+        dates: &Date32Array,
+    ) -> Result<(), StoreError> {
+        let (min, max) = dates
+            .values()
+            .iter()
+            .fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
+        if !self.periods.contains_key(&period) {
+            let path = self.staging.join(self.relative_parquet(&period));
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
+            }
+            let file = File::create(&path).map_err(StoreError::io("creating", &path))?;
+            let props = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
+                .set_max_row_group_row_count(Some(256 * 1024))
+                .build();
+            let writer = ArrowWriter::try_new(file, arrow_schema(self.source), Some(props))?;
+            self.periods.insert(
+                period.clone(),
+                PeriodFile {
+                    writer,
+                    rows: 0,
+                    min_days: i32::MAX,
+                    max_days: i32::MIN,
+                },
+            );
+        }
+        let pf = self.periods.get_mut(&period).expect("inserted above");
+        pf.writer.write(&batch)?;
+        pf.rows += batch.num_rows() as u64;
+        pf.min_days = pf.min_days.min(min);
+        pf.max_days = pf.max_days.max(max);
+        Ok(())
+    }
+
+    /// Appends one quarantine record; the first call writes `header`. The
+    /// caller has already redacted raw identifiers.
+    pub fn quarantine(
+        &mut self,
+        file_name: &str,
+        header: &[&str],
+        record: &[&str],
+    ) -> Result<(), StoreError> {
+        if self.quarantine.is_none() {
+            let rel = format!(
+                "quarantine/{}/{:06}-{}",
+                self.source.name(),
+                self.seq,
+                sanitize(file_name)
+            );
+            let path = self.staging.join(&rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
+            }
+            let file = File::create(&path).map_err(StoreError::io("creating", &path))?;
+            let mut w = csv::Writer::from_writer(file);
+            w.write_record(header).map_err(|e| csv_err(&path, e))?;
+            self.quarantine = Some((rel, w));
+        }
+        let (rel, w) = self.quarantine.as_mut().expect("opened above");
+        w.write_record(record)
+            .map_err(|e| csv_err(&self.staging.join(rel.as_str()), e))
+    }
+
+    fn relative_parquet(&self, period: &str) -> String {
+        format!(
+            "tables/{}/period={period}/d{:06}.parquet",
+            self.source.name(),
+            self.seq
+        )
+    }
+
+    /// Closes every file, flushes it to disk and moves it from staging into
+    /// place. Returns the Parquet files and the quarantine file, for the
+    /// ledger entry that commits them.
+    pub fn finish(mut self) -> Result<(Vec<StoredFile>, Option<String>), StoreError> {
+        let mut files = Vec::new();
+        let mut moves = Vec::new();
+        for (period, pf) in std::mem::take(&mut self.periods) {
+            let file = pf.writer.into_inner()?;
+            let rel = self.relative_parquet(&period);
+            file.sync_all()
+                .map_err(StoreError::io("syncing", self.staging.join(&rel)))?;
+            files.push(StoredFile {
+                path: rel.clone(),
+                period,
+                rows: pf.rows,
+                min_date: date_from_days(pf.min_days).to_string(),
+                max_date: date_from_days(pf.max_days).to_string(),
+            });
+            moves.push(rel);
+        }
+        let quarantine = match self.quarantine.take() {
+            Some((rel, w)) => {
+                let file = w.into_inner().map_err(|e| {
+                    StoreError::io("flushing", self.staging.join(&rel))(e.into_error())
+                })?;
+                file.sync_all()
+                    .map_err(StoreError::io("syncing", self.staging.join(&rel)))?;
+                moves.push(rel.clone());
+                Some(rel)
+            }
+            None => None,
+        };
+        failpoint("after-stage");
+        for (i, rel) in moves.iter().enumerate() {
+            let target = self.root.join(rel);
+            let parent = target.parent().expect("stored files live in folders");
+            fs::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
+            fs::rename(self.staging.join(rel), &target)
+                .map_err(StoreError::io("moving into place", &target))?;
+            sync_dir(parent);
+            if i == 0 {
+                failpoint("mid-move");
+            }
+        }
+        Ok((files, quarantine))
+    }
+}
+
+fn csv_err(path: &Path, e: csv::Error) -> StoreError {
+    StoreError::Io {
+        action: "writing quarantine",
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// Keeps a file name safe as a path component.
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+impl Drop for DeliveryWriter {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.staging);
+    }
+}
