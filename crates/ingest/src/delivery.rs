@@ -206,13 +206,14 @@ pub fn ingest_file(
     let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(CHUNK_ROWS);
     let mut done = false;
     let mut first = true;
+    let mut lines = LineCounter::new(body.as_bytes());
     while !done {
         chunk.clear();
         while chunk.len() < CHUNK_ROWS {
             let mut rec = csv::StringRecord::new();
             match reader.read_record(&mut rec) {
                 Ok(true) => {
-                    let line = rec.position().map_or(0, |p| p.line());
+                    let line = lines.line_at(rec.position().map_or(0, |p| p.byte()));
                     chunk.push((line, rec));
                 }
                 Ok(false) => {
@@ -259,15 +260,51 @@ pub fn ingest_file(
     entry.files = files;
     entry.quarantine_file = quarantine;
     entry.partitions = partitions.into_iter().collect();
-    tracing::info!(
-        file = %shown_name,
-        seq = entry.seq,
-        read = entry.rows_read,
-        accepted = entry.rows_accepted,
-        quarantined = entry.rows_quarantined,
-        "delivery taken in"
-    );
+    if entry.rows_quarantined > 0 {
+        tracing::info!(
+            file = %shown_name,
+            seq = entry.seq,
+            read = entry.rows_read,
+            accepted = entry.rows_accepted,
+            quarantined = entry.rows_quarantined,
+            "delivery taken in, with quarantined rows"
+        );
+    } else {
+        tracing::debug!(file = %shown_name, seq = entry.seq, read = entry.rows_read, "delivery taken in");
+    }
     commit(store, entry, started, report)
+}
+
+/// Physical line numbers from byte offsets, counted incrementally. (The csv
+/// crate's own line counter does not count `\r\n` and blank lines the way
+/// people number lines in an editor.)
+struct LineCounter<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCounter { text, byte: 0, line: 1 }
+    }
+
+    /// The line of the byte at `offset`; offsets must not decrease.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let offset = (offset as usize).min(self.text.len());
+        self.line += self.text[self.byte..offset].iter().filter(|b| **b == b'\n').count() as u64;
+        self.byte = offset;
+        // a record never starts on a blank line: skip line ends at its start
+        let mut line = self.line;
+        for b in &self.text[offset..] {
+            match b {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+        }
+        line
+    }
 }
 
 /// Moves rows whose unique columns repeat within one partition value (an
