@@ -5,6 +5,7 @@
 //! 1 anything else. Each subcommand lives in its own module.
 
 mod cmd_ingest;
+mod cmd_run;
 mod cmd_synth;
 mod exit;
 mod logging;
@@ -14,6 +15,12 @@ use std::process::ExitCode;
 
 const EXAMPLES: &str = "\
 Examples:
+  The scheduled job on the shipped sample data:
+    vroeg run --pipeline pipelines/zoetermeer.toml --as-of 2026-10-31
+
+  Why is a household (not) on the list?
+    vroeg explain --pipeline pipelines/zoetermeer.toml --as-of 2026-10-31 --household KEY
+
   Take new deliveries from the shipped sample inbox into the store:
     vroeg ingest --pipeline pipelines/zoetermeer.toml
 
@@ -40,6 +47,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The scheduled job: ingest new deliveries, score the as-of date, and
+    /// write the ranked list, summary and manifest (all or nothing).
+    Run(cmd_run::RunArgs),
+    /// Validate a pipeline file: every feature and rule against the data
+    /// contract, with the closest valid name for a typo.
+    Check(cmd_run::CheckArgs),
+    /// Why a household is or is not on the list: every rule, fired or not,
+    /// with its thresholds and the feature values that decided it.
+    Explain(cmd_run::ExplainArgs),
     /// Take every new delivery from the inbox into the store: validate,
     /// quarantine bad rows, refuse unusable files, commit atomically.
     Ingest(cmd_ingest::Args),
@@ -51,6 +67,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(&cli.log_format, &cli.log_level);
     let outcome = match cli.command {
+        Command::Run(args) => cmd_run::run(args),
+        Command::Check(args) => cmd_run::check(args),
+        Command::Explain(args) => cmd_run::explain(args),
         Command::Ingest(args) => cmd_ingest::run(args),
         Command::Synth(args) => cmd_synth::run(args),
     };

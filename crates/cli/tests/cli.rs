@@ -16,7 +16,9 @@ struct Project {
 
 impl Project {
     fn new() -> Self {
-        let p = Project { dir: tempfile::tempdir().unwrap() };
+        let p = Project {
+            dir: tempfile::tempdir().unwrap(),
+        };
         fs::write(
             p.path("pipeline.toml"),
             "[pipeline]\nname = \"t\"\n[paths]\ninbox = \"inbox\"\nstore = \"store\"\nout = \"out\"\n",
@@ -60,16 +62,36 @@ fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn exit_codes_follow_the_contract() {
     let p = Project::new();
-    p.deliver("rent_arrears", "a.csv", &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"));
+    p.deliver(
+        "rent_arrears",
+        "a.csv",
+        &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"),
+    );
     assert_eq!(p.ingest(&[]).status.code(), Some(0));
 
-    fs::write(p.path("bad.toml"), "[pipeline]\nname = \"t\"\n[paths]\ninbox = \"i\"\nstore = \"s\"\nout = \"o\"\nextra = 1\n").unwrap();
+    fs::write(
+        p.path("bad.toml"),
+        "[pipeline]\nname = \"t\"\n[paths]\ninbox = \"i\"\nstore = \"s\"\nout = \"o\"\nextra = 1\n",
+    )
+    .unwrap();
     let out = p.vroeg(&["ingest", "--pipeline", "bad.toml"], &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml") && err.contains("unknown field `extra`"), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("unknown field `extra`"),
+        "{err}"
+    );
 
-    let out = p.vroeg(&["ingest", "--pipeline", "pipeline.toml", "--inbox", "nowhere"], &[]);
+    let out = p.vroeg(
+        &[
+            "ingest",
+            "--pipeline",
+            "pipeline.toml",
+            "--inbox",
+            "nowhere",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the inbox"));
 
@@ -91,7 +113,11 @@ fn exit_codes_follow_the_contract() {
 fn a_kill_at_any_point_of_a_delivery_leaves_the_store_as_before() {
     for point in ["mid-write", "after-stage", "mid-move", "before-ledger"] {
         let p = Project::new();
-        p.deliver("rent_arrears", "1.csv", &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"));
+        p.deliver(
+            "rent_arrears",
+            "1.csv",
+            &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"),
+        );
         assert_eq!(p.ingest(&[]).status.code(), Some(0));
         // the second delivery spans two periods, so it writes two Parquet files and a quarantine
         p.deliver(
@@ -100,14 +126,20 @@ fn a_kill_at_any_point_of_a_delivery_leaves_the_store_as_before() {
             &format!("{RENT}hh000002,2026-09-30,LB,1,700.00,2026-08-01,nee\nhh000003,2026-10-31,LB,1,700.00,2026-08-01,nee\nbad\n"),
         );
         let crashed = p.ingest(&[("VROEG_FAILPOINT", point)]);
-        assert!(crashed.status.code().is_none(), "{point}: the process was aborted by a signal");
+        assert!(
+            crashed.status.code().is_none(),
+            "{point}: the process was aborted by a signal"
+        );
         let before: Vec<PathBuf> = {
             let mut v = Vec::new();
             all_files(&p.path("store/tables"), &mut v);
             v
         };
         if point == "mid-move" || point == "before-ledger" {
-            assert!(before.len() > 1, "{point}: files of the unfinished delivery are on disk before recovery");
+            assert!(
+                before.len() > 1,
+                "{point}: files of the unfinished delivery are on disk before recovery"
+            );
         }
         {
             let store = Store::open(&p.path("store")).unwrap();
@@ -116,14 +148,22 @@ fn a_kill_at_any_point_of_a_delivery_leaves_the_store_as_before() {
             all_files(&p.path("store/tables"), &mut files);
             all_files(&p.path("store/quarantine"), &mut files);
             all_files(&p.path("store/staging"), &mut files);
-            assert_eq!(files.len(), 1, "{point}: only delivery 1's file is left: {files:?}");
+            assert_eq!(
+                files.len(),
+                1,
+                "{point}: only delivery 1's file is left: {files:?}"
+            );
             assert!(files[0].ends_with("tables/rent_arrears/period=2026-09/d000001.parquet"));
         }
         // and the next ingest takes the delivery in whole
         assert_eq!(p.ingest(&[]).status.code(), Some(0));
         let store = Store::open(&p.path("store")).unwrap();
         let e = &store.ledger()[1];
-        assert_eq!((e.file_name.as_str(), e.rows_accepted, e.rows_quarantined), ("2.csv", 2, 1), "{point}");
+        assert_eq!(
+            (e.file_name.as_str(), e.rows_accepted, e.rows_quarantined),
+            ("2.csv", 2, 1),
+            "{point}"
+        );
         assert!(e.reconciles());
     }
 }
@@ -145,20 +185,44 @@ fn a_raw_citizen_service_number_never_leaves_the_input() {
         "w.csv",
         &format!("household_key,person_key,week_start,school_code,absence_kind,hours,pupil_age,bsn\nhh000001,{BSN},2026-09-28,S1,late,1,12,{BSN}\nhh000001,pp000001,2026-09-28,S1,late,99,12,{BSN}\n"),
     );
-    let out = p.vroeg(&["--log-level", "debug", "ingest", "--pipeline", "pipeline.toml"], &[]);
+    let out = p.vroeg(
+        &[
+            "--log-level",
+            "debug",
+            "ingest",
+            "--pipeline",
+            "pipeline.toml",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0));
     let mut shown = String::from_utf8_lossy(&out.stdout).into_owned();
     shown.push_str(&String::from_utf8_lossy(&out.stderr));
     assert!(shown.contains("row quarantined"), "debug logs were on");
     assert!(!shown.contains(BSN), "logs: {shown}");
-    let json = p.vroeg(&["--log-format", "json", "--log-level", "debug", "ingest", "--pipeline", "pipeline.toml"], &[]);
+    let json = p.vroeg(
+        &[
+            "--log-format",
+            "json",
+            "--log-level",
+            "debug",
+            "ingest",
+            "--pipeline",
+            "pipeline.toml",
+        ],
+        &[],
+    );
     assert!(!String::from_utf8_lossy(&json.stderr).contains(BSN));
     let mut files = Vec::new();
     all_files(&p.path("store"), &mut files);
     let mut quarantined = 0;
     for f in files {
         let bytes = fs::read(&f).unwrap();
-        assert!(!bytes.windows(BSN.len()).any(|w| w == BSN.as_bytes()), "{}", f.display());
+        assert!(
+            !bytes.windows(BSN.len()).any(|w| w == BSN.as_bytes()),
+            "{}",
+            f.display()
+        );
         if f.to_string_lossy().contains("quarantine/") {
             let text = String::from_utf8(bytes).unwrap();
             quarantined += text.matches("<redacted>").count();
@@ -172,8 +236,29 @@ fn a_raw_citizen_service_number_never_leaves_the_input() {
 fn synth_writes_the_same_bytes_for_the_same_seed() {
     let p = Project::new();
     for out in ["a", "b"] {
-        let o = p.vroeg(&["synth", "--households", "500", "--months", "3", "--seed", "9", "--as-of", "2026-10-31", "--out", out, "--mess"], &[]);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = p.vroeg(
+            &[
+                "synth",
+                "--households",
+                "500",
+                "--months",
+                "3",
+                "--seed",
+                "9",
+                "--as-of",
+                "2026-10-31",
+                "--out",
+                out,
+                "--mess",
+            ],
+            &[],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
     let (mut a, mut b) = (Vec::new(), Vec::new());
     all_files(&p.path("a"), &mut a);
@@ -183,9 +268,29 @@ fn synth_writes_the_same_bytes_for_the_same_seed() {
     assert_eq!(a.len(), b.len());
     assert!(a.len() > 30);
     for (x, y) in a.iter().zip(&b) {
-        assert_eq!(fs::read(x).unwrap(), fs::read(y).unwrap(), "{}", x.display());
+        assert_eq!(
+            fs::read(x).unwrap(),
+            fs::read(y).unwrap(),
+            "{}",
+            x.display()
+        );
     }
-    let o = p.vroeg(&["synth", "--households", "0", "--months", "3", "--seed", "9", "--as-of", "2026-10-31", "--out", "c"], &[]);
+    let o = p.vroeg(
+        &[
+            "synth",
+            "--households",
+            "0",
+            "--months",
+            "3",
+            "--seed",
+            "9",
+            "--as-of",
+            "2026-10-31",
+            "--out",
+            "c",
+        ],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -194,5 +299,9 @@ fn help_shows_examples() {
     let p = Project::new();
     let out = p.vroeg(&["--help"], &[]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Examples:") && text.contains("vroeg ingest --pipeline pipelines/zoetermeer.toml"), "{text}");
+    assert!(
+        text.contains("Examples:")
+            && text.contains("vroeg ingest --pipeline pipelines/zoetermeer.toml"),
+        "{text}"
+    );
 }

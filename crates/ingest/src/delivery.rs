@@ -286,13 +286,20 @@ struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     fn new(text: &'a [u8]) -> Self {
-        LineCounter { text, byte: 0, line: 1 }
+        LineCounter {
+            text,
+            byte: 0,
+            line: 1,
+        }
     }
 
     /// The line of the byte at `offset`; offsets must not decrease.
     fn line_at(&mut self, offset: u64) -> u64 {
         let offset = (offset as usize).min(self.text.len());
-        self.line += self.text[self.byte..offset].iter().filter(|b| **b == b'\n').count() as u64;
+        self.line += self.text[self.byte..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
         self.byte = offset;
         // a record never starts on a blank line: skip line ends at its start
         let mut line = self.line;

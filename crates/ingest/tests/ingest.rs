@@ -43,7 +43,11 @@ impl Harness {
         (report, store)
     }
     fn quarantine(&self, entry: &LedgerEntry) -> String {
-        fs::read_to_string(self.store_path().join(entry.quarantine_file.as_ref().unwrap())).unwrap()
+        fs::read_to_string(
+            self.store_path()
+                .join(entry.quarantine_file.as_ref().unwrap()),
+        )
+        .unwrap()
     }
 }
 
@@ -55,7 +59,8 @@ async fn query(store: &Store, sql: &str) -> Vec<datafusion::arrow::array::Record
 
 const RENT: &str = "household_key,reference_date,landlord_code,arrears_eur,monthly_rent_eur,oldest_unpaid_date,payment_plan\n";
 const GOOD_RENT: &str = "hh000001,2026-09-30,LA,812.50,700.00,2026-08-01,nee\n";
-const SCHOOL: &str = "household_key,person_key,week_start,school_code,absence_kind,hours,pupil_age\n";
+const SCHOOL: &str =
+    "household_key,person_key,week_start,school_code,absence_kind,hours,pupil_age\n";
 const GOOD_SCHOOL: &str = "hh000001,pp000001,2026-09-28,S1,unauthorised,3.3,12\n";
 
 /// One bad row after one good row: the reason and column quarantined.
@@ -65,7 +70,11 @@ fn one_bad_row(source: &str, header: &str, good: &str, bad: &str) -> (String, St
     let (report, _) = h.ingest();
     let e = &report.entries[0];
     assert_eq!(e.status, DeliveryStatus::Accepted);
-    assert_eq!((e.rows_read, e.rows_accepted, e.rows_quarantined), (2, 1, 1), "{bad}");
+    assert_eq!(
+        (e.rows_read, e.rows_accepted, e.rows_quarantined),
+        (2, 1, 1),
+        "{bad}"
+    );
     assert!(e.reconciles());
     let q = h.quarantine(e);
     let line: Vec<&str> = q.lines().nth(1).unwrap().splitn(4, ',').collect();
@@ -80,31 +89,99 @@ fn every_reason_code_on_a_hand_made_row() {
     let school = |bad: &str| one_bad_row("school_absence", SCHOOL, GOOD_SCHOOL, bad);
     let r = |a: &str, b: &str| (a.to_string(), b.to_string());
     // raw identifier wins over every other reason, in either key column
-    assert_eq!(rent("123456789,2026-09-30,LA,-5,0,bad,x"), r("raw_identifier", "household_key"));
-    assert_eq!(school("hh000001,123456789,2026-09-29,S1,x,99,1"), r("raw_identifier", "person_key"));
-    assert_eq!(rent("hh000001,2026-09-30,LA,,700.00,2026-08-01,nee"), r("missing_value", "arrears_eur"));
+    assert_eq!(
+        rent("123456789,2026-09-30,LA,-5,0,bad,x"),
+        r("raw_identifier", "household_key")
+    );
+    assert_eq!(
+        school("hh000001,123456789,2026-09-29,S1,x,99,1"),
+        r("raw_identifier", "person_key")
+    );
+    assert_eq!(
+        rent("hh000001,2026-09-30,LA,,700.00,2026-08-01,nee"),
+        r("missing_value", "arrears_eur")
+    );
     // column order decides: the missing date comes before the bad key? no: key first
-    assert_eq!(rent("abc,,LA,,700.00,2026-08-01,nee"), r("invalid_key", "household_key"));
-    assert_eq!(rent("hh000001,,LA,-1,700.00,2026-08-01,nee"), r("missing_value", "reference_date"));
-    assert_eq!(rent("hh000001,2026-9-30,LA,1,700.00,2026-08-01,nee"), r("invalid_date", "reference_date"));
-    assert_eq!(rent("hh000001,2026-02-30,LA,1,700.00,2026-08-01,nee"), r("invalid_date", "reference_date"));
-    assert_eq!(rent(&format!("hh000001,2026-09-30,{},1,700.00,2026-08-01,nee", "L".repeat(33))), r("invalid_string", "landlord_code"));
-    assert_eq!(school("hh000001,pp000001,2026-09-28,S1,Unauthorised,3,12"), r("invalid_enum", "absence_kind"));
-    assert_eq!(rent("hh000001,2026-09-30,LA,1,700.00,2026-08-01,maybe"), r("invalid_bool", "payment_plan"));
+    assert_eq!(
+        rent("abc,,LA,,700.00,2026-08-01,nee"),
+        r("invalid_key", "household_key")
+    );
+    assert_eq!(
+        rent("hh000001,,LA,-1,700.00,2026-08-01,nee"),
+        r("missing_value", "reference_date")
+    );
+    assert_eq!(
+        rent("hh000001,2026-9-30,LA,1,700.00,2026-08-01,nee"),
+        r("invalid_date", "reference_date")
+    );
+    assert_eq!(
+        rent("hh000001,2026-02-30,LA,1,700.00,2026-08-01,nee"),
+        r("invalid_date", "reference_date")
+    );
+    assert_eq!(
+        rent(&format!(
+            "hh000001,2026-09-30,{},1,700.00,2026-08-01,nee",
+            "L".repeat(33)
+        )),
+        r("invalid_string", "landlord_code")
+    );
+    assert_eq!(
+        school("hh000001,pp000001,2026-09-28,S1,Unauthorised,3,12"),
+        r("invalid_enum", "absence_kind")
+    );
+    assert_eq!(
+        rent("hh000001,2026-09-30,LA,1,700.00,2026-08-01,maybe"),
+        r("invalid_bool", "payment_plan")
+    );
     for bad in ["+5", ".5", "1e3", " 12.50", "12.50 "] {
-        assert_eq!(rent(&format!("hh000001,2026-09-30,LA,{bad},700.00,2026-08-01,nee")), r("invalid_number", "arrears_eur"), "{bad:?}");
+        assert_eq!(
+            rent(&format!(
+                "hh000001,2026-09-30,LA,{bad},700.00,2026-08-01,nee"
+            )),
+            r("invalid_number", "arrears_eur"),
+            "{bad:?}"
+        );
     }
-    assert_eq!(rent("hh000001,2026-09-30,LA,5.100,700.00,2026-08-01,nee"), r("too_many_decimals", "arrears_eur"));
-    assert_eq!(rent("hh000001,2026-09-30,LA,-5,700.00,2026-08-01,nee"), r("negative_amount", "arrears_eur"));
-    assert_eq!(rent("hh000001,2026-09-30,LA,0,700.00,2026-08-01,nee"), r("out_of_range", "arrears_eur"));
-    assert_eq!(school("hh000001,pp000001,2026-09-28,S1,late,40.5,12"), r("out_of_range", "hours"));
-    assert_eq!(school("hh000001,pp000001,2026-09-28,S1,late,3,24"), r("out_of_range", "pupil_age"));
-    assert_eq!(school("hh000001,pp000001,2026-09-29,S1,late,3,12"), r("not_a_monday", "week_start"));
-    assert_eq!(rent("hh000001,2026-09-30,LA,1,700.00,2026-10-01,nee"), r("date_order", "oldest_unpaid_date"));
-    assert_eq!(rent("hh000001,2026-09-30,LA,1,700.00"), r("malformed_row", ""));
+    assert_eq!(
+        rent("hh000001,2026-09-30,LA,5.100,700.00,2026-08-01,nee"),
+        r("too_many_decimals", "arrears_eur")
+    );
+    assert_eq!(
+        rent("hh000001,2026-09-30,LA,-5,700.00,2026-08-01,nee"),
+        r("negative_amount", "arrears_eur")
+    );
+    assert_eq!(
+        rent("hh000001,2026-09-30,LA,0,700.00,2026-08-01,nee"),
+        r("out_of_range", "arrears_eur")
+    );
+    assert_eq!(
+        school("hh000001,pp000001,2026-09-28,S1,late,40.5,12"),
+        r("out_of_range", "hours")
+    );
+    assert_eq!(
+        school("hh000001,pp000001,2026-09-28,S1,late,3,24"),
+        r("out_of_range", "pupil_age")
+    );
+    assert_eq!(
+        school("hh000001,pp000001,2026-09-29,S1,late,3,12"),
+        r("not_a_monday", "week_start")
+    );
+    assert_eq!(
+        rent("hh000001,2026-09-30,LA,1,700.00,2026-10-01,nee"),
+        r("date_order", "oldest_unpaid_date")
+    );
+    assert_eq!(
+        rent("hh000001,2026-09-30,LA,1,700.00"),
+        r("malformed_row", "")
+    );
     let hh = "household_key,reference_date,district_code,adults,minors\n";
     assert_eq!(
-        one_bad_row("households", hh, "hh000001,2026-09-30,WK01,2,1\n", "hh000001,2026-09-30,WK02,1,0"),
+        one_bad_row(
+            "households",
+            hh,
+            "hh000001,2026-09-30,WK01,2,1\n",
+            "hh000001,2026-09-30,WK02,1,0"
+        ),
         r("duplicate_key", "household_key")
     );
 }
@@ -119,7 +196,10 @@ fn hours_and_amounts_are_stored_exactly() {
     );
     let (_, store) = h.ingest();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let b = rt.block_on(query(&store, "SELECT sum(hours) = 16 AS exact, sum(hours) AS total FROM school_absence"));
+    let b = rt.block_on(query(
+        &store,
+        "SELECT sum(hours) = 16 AS exact, sum(hours) AS total FROM school_absence",
+    ));
     assert!(b[0].column(0).as_boolean().value(0));
     let total = b[0].column(1).as_primitive::<Decimal128Type>();
     assert_eq!(total.value_as_string(0), "16.000000000000000000");
@@ -155,13 +235,23 @@ fn a_file_that_is_not_utf8_is_refused_naming_the_line() {
     let (report, _) = h.ingest();
     let e = &report.entries[0];
     assert_eq!(e.status, DeliveryStatus::Refused);
-    assert!(e.message.as_deref().unwrap().contains("not valid UTF-8 (first invalid byte on line 3)"), "{:?}", e.message);
+    assert!(
+        e.message
+            .as_deref()
+            .unwrap()
+            .contains("not valid UTF-8 (first invalid byte on line 3)"),
+        "{:?}",
+        e.message
+    );
 }
 
 #[test]
 fn bom_dialect_header_case_order_extra_columns_blank_lines_and_crlf() {
     let mut h = Harness::new();
-    h.dialects.insert(Source::DebtArrears, Dialect::new(";", ",", "%d-%m-%Y").unwrap());
+    h.dialects.insert(
+        Source::DebtArrears,
+        Dialect::new(";", ",", "%d-%m-%Y").unwrap(),
+    );
     let body = "\u{feff}Creditor_Code; HOUSEHOLD_KEY ;reference_date;creditor_type;arrears_eur;oldest_unpaid_date;Note\r\n\
                 \r\n\
                 eneco;hh000001;30-09-2026;energy;1234,5;01-08-2026;\"a; quoted\r\nnote\"\r\n\
@@ -169,9 +259,18 @@ fn bom_dialect_header_case_order_extra_columns_blank_lines_and_crlf() {
     h.deliver("debt_arrears", "2026-09_eneco.csv", body);
     let (report, store) = h.ingest();
     let e = &report.entries[0];
-    assert_eq!((e.rows_read, e.rows_accepted, e.rows_quarantined), (2, 2, 0));
-    assert_eq!(e.warnings, vec!["extra column(s) `note` in debt_arrears/2026-09_eneco.csv ignored".to_string()]);
-    assert_eq!(e.partitions, vec![vec!["eneco".to_string(), "2026-09-30".to_string()]]);
+    assert_eq!(
+        (e.rows_read, e.rows_accepted, e.rows_quarantined),
+        (2, 2, 0)
+    );
+    assert_eq!(
+        e.warnings,
+        vec!["extra column(s) `note` in debt_arrears/2026-09_eneco.csv ignored".to_string()]
+    );
+    assert_eq!(
+        e.partitions,
+        vec![vec!["eneco".to_string(), "2026-09-30".to_string()]]
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     let b = rt.block_on(query(
         &store,
@@ -183,9 +282,16 @@ fn bom_dialect_header_case_order_extra_columns_blank_lines_and_crlf() {
     assert_eq!((amounts.value(0), amounts.value(1)), (123_450, 7_500));
     let dates = b[0].column(2).as_primitive::<Date32Type>();
     assert_eq!(dates.value_as_date(0).unwrap().to_string(), "2026-08-01");
-    assert!(!b[0].column(3).as_boolean().value(0), "optional payment_plan absent means false");
+    assert!(
+        !b[0].column(3).as_boolean().value(0),
+        "optional payment_plan absent means false"
+    );
     let lines = b[0].column(4).as_primitive::<Int64Type>();
-    assert_eq!((lines.value(0), lines.value(1)), (3, 5), "physical lines, blank line and quoted newline counted");
+    assert_eq!(
+        (lines.value(0), lines.value(1)),
+        (3, 5),
+        "physical lines, blank line and quoted newline counted"
+    );
 }
 
 #[test]
@@ -204,7 +310,10 @@ fn identical_redelivery_changes_nothing() {
     h.deliver("rent_arrears", "2026-09_LA_resend.csv", &body);
     let (dup, store) = h.ingest();
     assert_eq!(dup.entries[0].status, DeliveryStatus::Duplicate);
-    assert_eq!(dup.entries[0].message.as_deref(), Some("byte-identical to delivery 1 (2026-09_LA.csv); nothing changed"));
+    assert_eq!(
+        dup.entries[0].message.as_deref(),
+        Some("byte-identical to delivery 1 (2026-09_LA.csv); nothing changed")
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     let b = rt.block_on(query(&store, "SELECT count(*) FROM rent_arrears"));
     assert_eq!(b[0].column(0).as_primitive::<Int64Type>().value(0), 1);
@@ -218,9 +327,16 @@ fn a_correction_replaces_its_partition_and_keeps_the_old_rows_for_audit() {
         "2026-09_LA.csv",
         format!("{RENT}hh000001,2026-09-30,LA,812.50,700.00,2026-08-01,nee\nhh000002,2026-09-30,LA,90.00,700.00,2026-09-01,nee\nhh000003,2026-08-31,LA,50.00,700.00,2026-08-01,nee\nhh000004,2026-09-30,LB,50.00,700.00,2026-08-01,nee\n"),
     );
-    h.deliver("rent_arrears", "2026-09_LA_v2.csv", format!("{RENT}hh000001,2026-09-30,LA,100.00,700.00,2026-08-01,nee\n"));
+    h.deliver(
+        "rent_arrears",
+        "2026-09_LA_v2.csv",
+        format!("{RENT}hh000001,2026-09-30,LA,100.00,700.00,2026-08-01,nee\n"),
+    );
     let (report, store) = h.ingest();
-    assert_eq!(report.entries[1].partitions, vec![vec!["LA".to_string(), "2026-09-30".to_string()]]);
+    assert_eq!(
+        report.entries[1].partitions,
+        vec![vec!["LA".to_string(), "2026-09-30".to_string()]]
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     let b = rt.block_on(query(
         &store,
@@ -237,12 +353,27 @@ fn a_correction_replaces_its_partition_and_keeps_the_old_rows_for_audit() {
         })
         .collect();
     // hh000002 (LA, 09-30) was replaced; LA 08-31 and LB 09-30 stay from delivery 1
-    assert_eq!(got, vec![("hh000001", 10_000, 2), ("hh000003", 5_000, 1), ("hh000004", 5_000, 1)]);
+    assert_eq!(
+        got,
+        vec![
+            ("hh000001", 10_000, 2),
+            ("hh000003", 5_000, 1),
+            ("hh000004", 5_000, 1)
+        ]
+    );
     // the replaced rows are still on disk
-    let all: usize = store.ledger().iter().flat_map(|e| &e.files).map(|f| f.rows as usize).sum();
+    let all: usize = store
+        .ledger()
+        .iter()
+        .flat_map(|e| &e.files)
+        .map(|f| f.rows as usize)
+        .sum();
     assert_eq!(all, 5);
     let view = store.view();
-    assert_eq!(view.sources[&Source::RentArrears].replaced[&1], vec![vec!["LA".to_string(), "2026-09-30".to_string()]]);
+    assert_eq!(
+        view.sources[&Source::RentArrears].replaced[&1],
+        vec![vec!["LA".to_string(), "2026-09-30".to_string()]]
+    );
 }
 
 #[test]
@@ -260,7 +391,10 @@ fn an_empty_delivery_changes_nothing() {
 
 fn data_lines(path: &Path) -> u64 {
     let text = fs::read_to_string(path).unwrap();
-    text.lines().filter(|l| !l.trim_start_matches('\u{feff}').is_empty()).count() as u64 - 1
+    text.lines()
+        .filter(|l| !l.trim_start_matches('\u{feff}').is_empty())
+        .count() as u64
+        - 1
 }
 
 #[test]
@@ -303,7 +437,12 @@ fn the_ledger_reconciles_on_the_messy_synthetic_inbox() {
     let ctx = SessionContext::new();
     let rt = tokio::runtime::Runtime::new().unwrap();
     for source in Source::ALL {
-        let stored: u64 = store.ledger().iter().filter(|e| e.source == source).map(|e| e.rows_accepted).sum();
+        let stored: u64 = store
+            .ledger()
+            .iter()
+            .filter(|e| e.source == source)
+            .map(|e| e.rows_accepted)
+            .sum();
         let files: Vec<String> = store
             .ledger()
             .iter()
@@ -313,7 +452,14 @@ fn the_ledger_reconciles_on_the_messy_synthetic_inbox() {
             .collect();
         let mut counted = 0;
         for f in files {
-            let b = rt.block_on(async { ctx.read_parquet(f, Default::default()).await.unwrap().collect().await.unwrap() });
+            let b = rt.block_on(async {
+                ctx.read_parquet(f, Default::default())
+                    .await
+                    .unwrap()
+                    .collect()
+                    .await
+                    .unwrap()
+            });
             counted += b.iter().map(|b| b.num_rows() as u64).sum::<u64>();
         }
         assert_eq!(counted, stored, "{source}");
@@ -325,8 +471,16 @@ fn nothing_stored_ever_appears_at_a_partition_it_does_not_belong_to() {
     let h = Harness::new();
     h.deliver("rent_arrears", "a.csv", format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\nhh000002,2026-10-31,LA,1,700.00,2026-08-01,nee\n"));
     let (report, _) = h.ingest();
-    let periods: Vec<&str> = report.entries[0].files.iter().map(|f| f.period.as_str()).collect();
+    let periods: Vec<&str> = report.entries[0]
+        .files
+        .iter()
+        .map(|f| f.period.as_str())
+        .collect();
     assert_eq!(periods, vec!["2026-09", "2026-10"]);
-    assert!(report.entries[0].files[0].path.starts_with("tables/rent_arrears/period=2026-09/d000001"));
+    assert!(
+        report.entries[0].files[0]
+            .path
+            .starts_with("tables/rent_arrears/period=2026-09/d000001")
+    );
     let _ = Array::len(&datafusion::arrow::array::Int32Array::from(vec![1]));
 }

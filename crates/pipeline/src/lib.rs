@@ -25,6 +25,9 @@
 //! ```
 
 pub mod raw;
+pub mod rules;
+
+pub use rules::{Combine, Feature, ParamValue, Rule, RuleSet, Snapshot, Template, Window};
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -83,6 +86,8 @@ pub struct Pipeline {
     pub out: PathBuf,
     /// The CSV dialect of each source (every source has one).
     pub dialects: BTreeMap<Source, Dialect>,
+    /// The rules, features and scoring; `None` for an ingest-only pipeline.
+    pub rule_set: Option<RuleSet>,
 }
 
 impl Pipeline {
@@ -142,7 +147,10 @@ impl Pipeline {
                 .map_err(|e| invalid(format!("sources.{key}"), e.to_string()))?;
             dialects.insert(source, dialect);
         }
+        let rule_set = rules::resolve(&raw.params, raw.scoring.as_ref(), &raw.features, &raw.rules)
+            .map_err(|(key, message)| invalid(key, message))?;
         Ok(Pipeline {
+            rule_set,
             name,
             description: raw.pipeline.description,
             file: path.to_path_buf(),
@@ -210,7 +218,7 @@ out = "o"
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown field `delimter`"), "{e}");
-        assert!(e.contains("line 10"), "{e}");
+        assert!(e.contains("line 9"), "{e}");
     }
 
     #[test]

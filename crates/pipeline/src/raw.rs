@@ -16,6 +16,18 @@ pub struct RawPipeline {
     /// use `,`, `.` and `%Y-%m-%d`.
     #[serde(default)]
     pub sources: BTreeMap<String, RawSource>,
+    /// `[params]`: named numbers, texts and lists that rules refer to as
+    /// `{name}`.
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
+    /// `[scoring]`: eligibility, suppression, list length.
+    pub scoring: Option<RawScoring>,
+    /// `[features.<name>]`: numbers per household.
+    #[serde(default)]
+    pub features: BTreeMap<String, RawFeature>,
+    /// `[rules.<id>]`: conditions that add to the score.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RawRule>,
 }
 
 /// `[pipeline]`.
@@ -65,4 +77,106 @@ fn dot() -> String {
 }
 fn iso() -> String {
     "%Y-%m-%d".into()
+}
+
+/// A number or a `{param}` reference, for settings such as window lengths.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawNumber {
+    /// A literal whole number.
+    Int(i64),
+    /// A `{param}` reference.
+    Param(String),
+}
+
+/// `[scoring]`: what makes a household listed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScoring {
+    /// The domains rules may belong to, e.g. `["housing", "fixed_costs"]`.
+    pub domains: Vec<String>,
+    /// A household is eligible when its score is at least this.
+    pub eligible_min_score: RawNumber,
+    /// An eligible household with an outreach outcome closed within this many
+    /// days before the as-of date is left off the list.
+    pub suppress_recent_contact_days: RawNumber,
+    /// Keep only the first N of the list (optional).
+    #[serde(default)]
+    pub max_listed: Option<RawNumber>,
+    /// SQL expression over features giving the list's `total_arrears_eur`.
+    pub total_arrears_eur: String,
+}
+
+/// `current_snapshot`: use only each supplier's latest delivery date on or
+/// before the as-of date.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSnapshot {
+    /// The supplier column (e.g. `landlord_code`); absent means the whole
+    /// source has one snapshot (the register).
+    #[serde(default)]
+    pub supplier: Option<String>,
+    /// A supplier whose latest date is this many days or more before the
+    /// as-of date is stale and counts for nothing (absent: never stale).
+    #[serde(default)]
+    pub max_age_days: Option<RawNumber>,
+}
+
+/// `window`: only rows whose `column` lies in (T - days, T].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    /// The date column the window applies to.
+    pub column: String,
+    /// The window length in days.
+    pub days: RawNumber,
+}
+
+/// `[features.<name>]`: one number per household, computed from a source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeature {
+    /// What the feature means, for people.
+    #[serde(default)]
+    pub description: String,
+    /// The source table it reads.
+    pub from: String,
+    /// Use only the current snapshot per supplier.
+    #[serde(default)]
+    pub current_snapshot: Option<RawSnapshot>,
+    /// Use only rows in a date window.
+    #[serde(default)]
+    pub window: Option<RawWindow>,
+    /// SQL condition on the source's rows (`{param}` allowed).
+    #[serde(default, rename = "where")]
+    pub filter: Option<String>,
+    /// Compute `value` per value of this column first (e.g. per pupil), then
+    /// combine with `combine`.
+    #[serde(default)]
+    pub per: Option<String>,
+    /// How per-group values combine: `max`, `min`, `sum` or `count`.
+    #[serde(default)]
+    pub combine: Option<String>,
+    /// SQL aggregate over the rows, e.g. `sum(arrears_eur)`.
+    pub value: String,
+    /// The value for a household without rows (default 0).
+    #[serde(default)]
+    pub default: Option<toml::Value>,
+}
+
+/// `[rules.<id>]`: a condition over features with a domain and a weight.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    /// What the rule means, for people and for the explanation.
+    #[serde(default)]
+    pub description: String,
+    /// The domain (one of `[scoring] domains`); absent for rules about other
+    /// rules, which may use `domains_fired`.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// Points added to the score when the rule fires.
+    pub weight: RawNumber,
+    /// SQL condition over features (`{param}` allowed).
+    pub when: String,
 }
