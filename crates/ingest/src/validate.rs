@@ -206,10 +206,10 @@ fn row<'r>(
     if let Some((earlier, later)) = rules.contract.date_order {
         let e = rules.contract.index_of(earlier).expect("contract column");
         let l = rules.contract.index_of(later).expect("contract column");
-        if let (Val::Date(a), Val::Date(b)) = (vals[e], vals[l]) {
-            if a > b {
-                return Err((Reason::DateOrder, Some(earlier)));
-            }
+        if let (Val::Date(a), Val::Date(b)) = (vals[e], vals[l])
+            && a > b
+        {
+            return Err((Reason::DateOrder, Some(earlier)));
         }
     }
     Ok(())

@@ -450,18 +450,14 @@ fn rule(
     if !is_identifier(id) {
         return Err((key, "rule ids are lowercase letters, digits and `_`".into()));
     }
-    if let Some(d) = &raw.domain {
-        if !domains.contains(d) {
-            let names: Vec<&str> = domains.iter().map(String::as_str).collect();
-            return Err((
-                format!("{key}.domain"),
-                format!(
-                    "unknown domain `{d}`{}; the domains are {} ([scoring] domains)",
-                    did_you_mean(d, &names),
-                    names.join(", ")
-                ),
-            ));
-        }
+    if let Some(d) = &raw.domain
+        && !domains.contains(d)
+    {
+        let names: Vec<&str> = domains.iter().map(String::as_str).collect();
+        return Err((
+            format!("{key}.domain"),
+            format!("unknown domain `{d}`{}; the domains are {} ([scoring] domains)", did_you_mean(d, &names), names.join(", ")),
+        ));
     }
     Ok(Rule {
         id: id.to_string(),

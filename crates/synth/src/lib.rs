@@ -154,7 +154,7 @@ fn months(opts: &SynthOptions) -> Vec<Month> {
                 first,
                 end,
                 mondays,
-                register: (n - 1 - index) % opts.register_every.max(1) == 0,
+                register: (n - 1 - index).is_multiple_of(opts.register_every.max(1)),
             }
         })
         .collect()
