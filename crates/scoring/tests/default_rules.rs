@@ -277,3 +277,97 @@ fn the_default_pipeline_computes_the_hand_made_list() {
         ]
     );
 }
+
+fn fired(list: &SignalList, rule: &str) -> Vec<String> {
+    list.candidates
+        .iter()
+        .filter(|(h, _)| h.rules.split('|').any(|r| r == rule))
+        .map(|(h, _)| h.household_key.clone())
+        .collect()
+}
+
+#[test]
+fn max_listed_keeps_the_first_n_and_counts_them() {
+    let pipeline = Pipeline::load(&pipeline_file()).unwrap();
+    let mut rs = pipeline.rule_set.clone().unwrap();
+    rs.max_listed = Some(3);
+    let list = inbox().score(&pipeline, &rs, "2026-10-31");
+    let listed: Vec<(u64, &str)> = list.listed().map(|(r, h)| (r, h.household_key.as_str())).collect();
+    assert_eq!(listed, vec![(1, "hh_three"), (2, "hh_twodom"), (3, "hh_combo")]);
+    assert_eq!((list.counts.eligible, list.counts.listed), (11, 3));
+    let rent1 = list.candidates.iter().find(|(h, _)| h.household_key == "hh_rent1").unwrap();
+    assert_eq!(rent1.1, Status::BeyondMaxListed);
+}
+
+#[test]
+fn a_rule_edited_in_a_copy_of_the_pipeline_file_changes_the_list() {
+    let text = fs::read_to_string(pipeline_file()).unwrap();
+    let edited = text
+        .replace("school_min_hours = 16", "school_min_hours = 17")
+        .replace("eligible_min_score = 5", "eligible_min_score = 3")
+        + "\n[rules.large_rent_arrears]\ndescription = \"More than 4000 euros of rent arrears\"\ndomain = \"housing\"\nweight = 1\nwhen = \"rent_arrears_eur > 4000\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("edited.toml");
+    fs::write(&copy, edited).unwrap();
+    let pipeline = Pipeline::load(&copy).unwrap();
+    let rs = pipeline.rule_set.clone().unwrap();
+    let list = inbox().score(&pipeline, &rs, "2026-10-31");
+    // 16 hours no longer reach 17: hh_school drops out (children needs a domain), hh_three loses 2
+    assert!(fired(&list, "school_absence").is_empty());
+    assert!(!list.candidates.iter().any(|(h, _)| h.household_key == "hh_school"));
+    let three = list.candidates.iter().find(|(h, _)| h.household_key == "hh_three").unwrap();
+    assert_eq!((three.0.score, three.0.domains), (9, 2));
+    assert_eq!(fired(&list, "large_rent_arrears"), vec!["hh_twodom".to_string()]);
+    assert_eq!(list.candidates[0].0.household_key, "hh_twodom");
+    assert_eq!(list.candidates[0].0.score, 12);
+    // eligible from 3 now: the score-3 households are listed too
+    assert_eq!(list.counts.eligible, 14);
+    assert_eq!(list.counts.rule_counts["large_rent_arrears"], 1);
+}
+
+#[test]
+fn the_school_window_excludes_t_minus_28_and_includes_t() {
+    let pipeline = Pipeline::load(&pipeline_file()).unwrap();
+    let rs = pipeline.rule_set.clone().unwrap();
+    let i = inbox();
+    i.deliver("school_absence", "2026-10b.csv", SCHOOL, &["hh_edge_t,pupil_09,2026-10-26,S2,unauthorised,16,10"]);
+    // another school (S1 would replace S1's week of 10-26, as a correction)
+    // T = 2026-10-26 (a Monday): T-28 = 09-28 is outside, T itself inside
+    let list = i.score(&pipeline, &rs, "2026-10-26");
+    assert_eq!(fired(&list, "school_absence"), vec!["hh_three".to_string(), "hh_edge_t".to_string(), "hh_school".to_string()]);
+}
+
+#[test]
+fn a_run_for_an_earlier_date_ignores_later_deliveries() {
+    let pipeline = Pipeline::load(&pipeline_file()).unwrap();
+    let rs = pipeline.rule_set.clone().unwrap();
+    let full = inbox();
+    let early = Inbox::new();
+    let src = full.dir.path().join("inbox");
+    let early_names = ["2026-09_LA.csv", "2026-09_LC.csv", "2026-09_LD.csv", "2026-09_W1.csv", "2026-09_W2.csv", "2026-08.csv", "2026-04-30.csv", "2026-05.csv"];
+    let copy = |to: &Inbox, only_early: bool| {
+        for source in fs::read_dir(&src).unwrap() {
+            let source = source.unwrap().path();
+            for f in fs::read_dir(&source).unwrap() {
+                let f = f.unwrap().path();
+                let name = f.file_name().unwrap().to_string_lossy().into_owned();
+                // the school file also holds a row of 09-28: a late delivery of
+                // earlier data, which rightly changes the earlier list
+                let late = name == "2026-10.csv";
+                if early_names.contains(&name.as_str()) == only_early && !late {
+                    let d = to.dir.path().join("inbox").join(source.file_name().unwrap());
+                    fs::create_dir_all(&d).unwrap();
+                    fs::copy(&f, d.join(&name)).unwrap();
+                }
+            }
+        }
+    };
+    copy(&early, true);
+    let before = table(&early.score(&pipeline, &rs, "2026-09-30"));
+    assert!(before.len() >= 3, "{before:?}");
+    copy(&early, false);
+    let after = table(&early.score(&pipeline, &rs, "2026-09-30"));
+    assert_eq!(before, after);
+    // and the later data does change a later date
+    assert_ne!(table(&early.score(&pipeline, &rs, "2026-10-31")), before);
+}
