@@ -226,7 +226,9 @@ pub fn run(args: RunArgs) -> Outcome {
 
 /// Runs `vroeg explain`.
 pub fn explain(args: ExplainArgs) -> Outcome {
-    if vroeg_contracts::value::check_key(&args.household).is_err() {
+    if vroeg_contracts::value::is_raw_identifier(&args.household)
+        || vroeg_contracts::value::check_key(&args.household).is_err()
+    {
         return Err(Failure::Usage(anyhow!(
             "--household: not a household pseudonym (8 to 128 of 0-9 A-Z a-z _ -); a raw identifier is never accepted here"
         )));

@@ -456,7 +456,11 @@ fn rule(
         let names: Vec<&str> = domains.iter().map(String::as_str).collect();
         return Err((
             format!("{key}.domain"),
-            format!("unknown domain `{d}`{}; the domains are {} ([scoring] domains)", did_you_mean(d, &names), names.join(", ")),
+            format!(
+                "unknown domain `{d}`{}; the domains are {} ([scoring] domains)",
+                did_you_mean(d, &names),
+                names.join(", ")
+            ),
         ));
     }
     Ok(Rule {

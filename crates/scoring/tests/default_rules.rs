@@ -27,7 +27,9 @@ struct Inbox {
 
 impl Inbox {
     fn new() -> Self {
-        Inbox { dir: tempfile::tempdir().unwrap() }
+        Inbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
     fn deliver(&self, source: &str, name: &str, header: &str, rows: &[&str]) {
         let d = self.dir.path().join("inbox").join(source);
@@ -43,14 +45,26 @@ impl Inbox {
     fn score(&self, pipeline: &Pipeline, rs: &RuleSet, as_of: &str) -> SignalList {
         let mut store = Store::open(&self.dir.path().join("store")).unwrap();
         fs::create_dir_all(self.dir.path().join("inbox")).unwrap();
-        let report = vroeg_ingest::ingest(&mut store, &self.dir.path().join("inbox"), &pipeline.dialects).unwrap();
+        let report = vroeg_ingest::ingest(
+            &mut store,
+            &self.dir.path().join("inbox"),
+            &pipeline.dialects,
+        )
+        .unwrap();
         for e in &report.entries {
-            assert_eq!(e.rows_quarantined, 0, "{}: {:?}", e.file_name, e.quarantined_by_reason);
+            assert_eq!(
+                e.rows_quarantined, 0,
+                "{}: {:?}",
+                e.file_name, e.quarantined_by_reason
+            );
         }
         let as_of: NaiveDate = as_of.parse().unwrap();
         let ctx = vroeg_scoring::session();
         store.view().register(&ctx, Some(as_of)).unwrap();
-        tokio::runtime::Runtime::new().unwrap().block_on(vroeg_scoring::score(&ctx, rs, as_of)).unwrap()
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(vroeg_scoring::score(&ctx, rs, as_of))
+            .unwrap()
     }
 }
 
@@ -58,7 +72,12 @@ impl Inbox {
 fn inbox() -> Inbox {
     let i = Inbox::new();
     // Landlord LA, current snapshot 10-31 (and 09-30 for the persistence rule).
-    i.deliver("rent_arrears", "2026-09_LA.csv", RENT, &["hh_rent1,2026-09-30,LA,350.00,700.00,2026-09-01,nee"]);
+    i.deliver(
+        "rent_arrears",
+        "2026-09_LA.csv",
+        RENT,
+        &["hh_rent1,2026-09-30,LA,350.00,700.00,2026-09-01,nee"],
+    );
     i.deliver(
         "rent_arrears",
         "2026-10_LA.csv",
@@ -66,7 +85,7 @@ fn inbox() -> Inbox {
         &[
             "hh_rent1,2026-10-31,LA,700.00,700.00,2026-09-01,nee", // ratio exactly 1.0 fires
             "hh_ratio,2026-10-31,LA,699.99,700.00,2026-09-01,nee", // just below
-            "hh_planned,2026-10-31,LA,1400.00,700.00,2026-09-01,ja",  // payment plan
+            "hh_planned,2026-10-31,LA,1400.00,700.00,2026-09-01,ja", // payment plan
             "hh_multi,2026-10-31,LA,400.00,500.00,2026-09-01,nee", // 0.8 alone ...
             "hh_combo,2026-10-31,LA,900.00,600.00,2026-09-01,nee",
             "hh_twodom,2026-10-31,LA,5000.00,700.00,2026-06-01,nee",
@@ -88,17 +107,35 @@ fn inbox() -> Inbox {
         ],
     );
     // LA after T: never used
-    i.deliver("rent_arrears", "2026-11_LA.csv", RENT, &["hh_ratio,2026-11-30,LA,9000.00,700.00,2026-09-01,nee"]);
+    i.deliver(
+        "rent_arrears",
+        "2026-11_LA.csv",
+        RENT,
+        &["hh_ratio,2026-11-30,LA,9000.00,700.00,2026-09-01,nee"],
+    );
     // ... plus 1.33 at LB: together 800 / 800 = 1.0 fires; LB also holds hh_twodom's September row
     i.deliver(
         "rent_arrears",
         "2026-10_LB.csv",
         RENT,
-        &["hh_multi,2026-10-31,LB,400.00,300.00,2026-09-01,nee", "hh_twodom,2026-09-20,LB,10.00,700.00,2026-09-01,nee"],
+        &[
+            "hh_multi,2026-10-31,LB,400.00,300.00,2026-09-01,nee",
+            "hh_twodom,2026-09-20,LB,10.00,700.00,2026-09-01,nee",
+        ],
     );
     // LC's latest snapshot is T-45: stale. LD's is T-44: current.
-    i.deliver("rent_arrears", "2026-09_LC.csv", RENT, &["hh_stale,2026-09-16,LC,2000.00,700.00,2026-08-01,nee"]);
-    i.deliver("rent_arrears", "2026-09_LD.csv", RENT, &["hh_fresh,2026-09-17,LD,2000.00,700.00,2026-08-01,nee"]);
+    i.deliver(
+        "rent_arrears",
+        "2026-09_LC.csv",
+        RENT,
+        &["hh_stale,2026-09-16,LC,2000.00,700.00,2026-08-01,nee"],
+    );
+    i.deliver(
+        "rent_arrears",
+        "2026-09_LD.csv",
+        RENT,
+        &["hh_fresh,2026-09-17,LD,2000.00,700.00,2026-08-01,nee"],
+    );
 
     // Creditors: E1 current, W1 stale (T-60), W2 current (T-59).
     i.deliver(
@@ -106,10 +143,10 @@ fn inbox() -> Inbox {
         "2026-10_E1.csv",
         DEBT,
         &[
-            "hh_debt1;31-10-2026;energy;E1;75,00;01-10-2026;nee",   // exactly 75 and 30 days: qualifies
-            "hh_debt2;31-10-2026;energy;E1;74,99;01-08-2026;nee",  // below the amount
+            "hh_debt1;31-10-2026;energy;E1;75,00;01-10-2026;nee", // exactly 75 and 30 days: qualifies
+            "hh_debt2;31-10-2026;energy;E1;74,99;01-08-2026;nee", // below the amount
             "hh_debt2;31-10-2026;energy;E1;500,00;02-10-2026;nee", // 29 days
-            "hh_debt2;31-10-2026;energy;E1;500,00;01-08-2026;ja",  // payment plan
+            "hh_debt2;31-10-2026;energy;E1;500,00;01-08-2026;ja", // payment plan
             "hh_moved;31-10-2026;energy;E1;100,00;01-08-2026;nee",
             "hh_contacted;31-10-2026;energy;E1;100,00;01-08-2026;nee",
             "hh_contacted_old;31-10-2026;energy;E1;100,00;01-08-2026;nee",
@@ -120,7 +157,12 @@ fn inbox() -> Inbox {
             "hh_three;31-10-2026;energy;E1;100,00;01-08-2026;nee",
         ],
     );
-    i.deliver("debt_arrears", "2026-09_W1.csv", DEBT, &["hh_debt2;01-09-2026;water;W1;500,00;01-06-2026;nee"]);
+    i.deliver(
+        "debt_arrears",
+        "2026-09_W1.csv",
+        DEBT,
+        &["hh_debt2;01-09-2026;water;W1;500,00;01-06-2026;nee"],
+    );
     i.deliver(
         "debt_arrears",
         "2026-09_W2.csv",
@@ -170,7 +212,12 @@ fn inbox() -> Inbox {
     );
 
     // The register: an old snapshot with hh_moved, the latest without.
-    i.deliver("households", "2026-04-30.csv", REGISTER, &["hh_moved,2026-04-30,WK01,1,0"]);
+    i.deliver(
+        "households",
+        "2026-04-30.csv",
+        REGISTER,
+        &["hh_moved,2026-04-30,WK01,1,0"],
+    );
     let mut resident = vec![];
     for (key, minors) in [
         ("hh_rent1", 0),
@@ -225,8 +272,22 @@ fn table(list: &SignalList) -> Vec<(String, i64, i64, String, String, Status)> {
         .collect()
 }
 
-fn row(key: &str, score: i64, domains: i64, rules: &str, total: &str, status: Status) -> (String, i64, i64, String, String, Status) {
-    (key.into(), score, domains, rules.into(), total.into(), status)
+fn row(
+    key: &str,
+    score: i64,
+    domains: i64,
+    rules: &str,
+    total: &str,
+    status: Status,
+) -> (String, i64, i64, String, String, Status) {
+    (
+        key.into(),
+        score,
+        domains,
+        rules.into(),
+        total.into(),
+        status,
+    )
 }
 
 #[test]
@@ -237,32 +298,126 @@ fn the_default_pipeline_computes_the_hand_made_list() {
     use Status::*;
     let expected = vec![
         // fixed 2 + school 2 + benefit 3 + multi 4; 3 domains beat hh_twodom's larger total
-        row("hh_three", 11, 3, "benefit_stop|fixed_cost_arrears|multi_domain|school_absence", "100.00", Listed(1)),
+        row(
+            "hh_three",
+            11,
+            3,
+            "benefit_stop|fixed_cost_arrears|multi_domain|school_absence",
+            "100.00",
+            Listed(1),
+        ),
         // rent 3 + persistent 2 (LA October, LB September) + fixed 2 + multi 4; LB's 09-20 row is not current
-        row("hh_twodom", 11, 2, "fixed_cost_arrears|multi_domain|rent_arrears|rent_arrears_persistent", "5100.00", Listed(2)),
+        row(
+            "hh_twodom",
+            11,
+            2,
+            "fixed_cost_arrears|multi_domain|rent_arrears|rent_arrears_persistent",
+            "5100.00",
+            Listed(2),
+        ),
         // rent 3 + benefit 3 + multi 4 + children 1
-        row("hh_combo", 11, 2, "benefit_stop|children_in_household|multi_domain|rent_arrears", "900.00", Listed(3)),
-        row("hh_rent1", 5, 1, "rent_arrears|rent_arrears_persistent", "700.00", Listed(4)),
+        row(
+            "hh_combo",
+            11,
+            2,
+            "benefit_stop|children_in_household|multi_domain|rent_arrears",
+            "900.00",
+            Listed(3),
+        ),
+        row(
+            "hh_rent1",
+            5,
+            1,
+            "rent_arrears|rent_arrears_persistent",
+            "700.00",
+            Listed(4),
+        ),
         // ties on score, domains and total: byte order of the key (Z < c)
-        row("hh_Zedkey", 5, 1, "fixed_cost_arrears|multiple_creditors", "200.00", Listed(5)),
-        row("hh_contacted", 5, 1, "fixed_cost_arrears|multiple_creditors", "200.00", SuppressedRecentContact),
-        row("hh_contacted_old", 5, 1, "fixed_cost_arrears|multiple_creditors", "200.00", Listed(6)),
-        row("hh_moved", 5, 1, "fixed_cost_arrears|multiple_creditors", "200.00", NotResident),
-        row("hh_tie_a", 5, 1, "fixed_cost_arrears|multiple_creditors", "200.00", Listed(7)),
-        row("hh_tie_b", 5, 1, "fixed_cost_arrears|multiple_creditors", "200.00", Listed(8)),
-        row("hh_debt1", 5, 1, "fixed_cost_arrears|multiple_creditors", "155.00", Listed(9)),
+        row(
+            "hh_Zedkey",
+            5,
+            1,
+            "fixed_cost_arrears|multiple_creditors",
+            "200.00",
+            Listed(5),
+        ),
+        row(
+            "hh_contacted",
+            5,
+            1,
+            "fixed_cost_arrears|multiple_creditors",
+            "200.00",
+            SuppressedRecentContact,
+        ),
+        row(
+            "hh_contacted_old",
+            5,
+            1,
+            "fixed_cost_arrears|multiple_creditors",
+            "200.00",
+            Listed(6),
+        ),
+        row(
+            "hh_moved",
+            5,
+            1,
+            "fixed_cost_arrears|multiple_creditors",
+            "200.00",
+            NotResident,
+        ),
+        row(
+            "hh_tie_a",
+            5,
+            1,
+            "fixed_cost_arrears|multiple_creditors",
+            "200.00",
+            Listed(7),
+        ),
+        row(
+            "hh_tie_b",
+            5,
+            1,
+            "fixed_cost_arrears|multiple_creditors",
+            "200.00",
+            Listed(8),
+        ),
+        row(
+            "hh_debt1",
+            5,
+            1,
+            "fixed_cost_arrears|multiple_creditors",
+            "155.00",
+            Listed(9),
+        ),
         row("hh_fresh", 3, 1, "rent_arrears", "2000.00", NotEligible),
         row("hh_multi", 3, 1, "rent_arrears", "800.00", NotEligible),
         row("hh_benefit", 3, 1, "benefit_stop", "0.00", NotEligible),
-        row("hh_school", 3, 1, "children_in_household|school_absence", "0.00", NotEligible),
+        row(
+            "hh_school",
+            3,
+            1,
+            "children_in_household|school_absence",
+            "0.00",
+            NotEligible,
+        ),
     ];
     assert_eq!(table(&list), expected);
     let c = &list.counts;
     assert_eq!(
-        (c.households_with_rule, c.eligible, c.not_resident, c.suppressed_recent_contact, c.listed),
+        (
+            c.households_with_rule,
+            c.eligible,
+            c.not_resident,
+            c.suppressed_recent_contact,
+            c.listed
+        ),
         (15, 11, 1, 1, 9)
     );
-    let counts: Vec<(&str, u64)> = c.rule_counts.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let counts: Vec<(&str, u64)> = c
+        .rule_counts
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
     assert_eq!(
         counts,
         vec![
@@ -292,10 +447,20 @@ fn max_listed_keeps_the_first_n_and_counts_them() {
     let mut rs = pipeline.rule_set.clone().unwrap();
     rs.max_listed = Some(3);
     let list = inbox().score(&pipeline, &rs, "2026-10-31");
-    let listed: Vec<(u64, &str)> = list.listed().map(|(r, h)| (r, h.household_key.as_str())).collect();
-    assert_eq!(listed, vec![(1, "hh_three"), (2, "hh_twodom"), (3, "hh_combo")]);
+    let listed: Vec<(u64, &str)> = list
+        .listed()
+        .map(|(r, h)| (r, h.household_key.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![(1, "hh_three"), (2, "hh_twodom"), (3, "hh_combo")]
+    );
     assert_eq!((list.counts.eligible, list.counts.listed), (11, 3));
-    let rent1 = list.candidates.iter().find(|(h, _)| h.household_key == "hh_rent1").unwrap();
+    let rent1 = list
+        .candidates
+        .iter()
+        .find(|(h, _)| h.household_key == "hh_rent1")
+        .unwrap();
     assert_eq!(rent1.1, Status::BeyondMaxListed);
 }
 
@@ -314,10 +479,22 @@ fn a_rule_edited_in_a_copy_of_the_pipeline_file_changes_the_list() {
     let list = inbox().score(&pipeline, &rs, "2026-10-31");
     // 16 hours no longer reach 17: hh_school drops out (children needs a domain), hh_three loses 2
     assert!(fired(&list, "school_absence").is_empty());
-    assert!(!list.candidates.iter().any(|(h, _)| h.household_key == "hh_school"));
-    let three = list.candidates.iter().find(|(h, _)| h.household_key == "hh_three").unwrap();
+    assert!(
+        !list
+            .candidates
+            .iter()
+            .any(|(h, _)| h.household_key == "hh_school")
+    );
+    let three = list
+        .candidates
+        .iter()
+        .find(|(h, _)| h.household_key == "hh_three")
+        .unwrap();
     assert_eq!((three.0.score, three.0.domains), (9, 2));
-    assert_eq!(fired(&list, "large_rent_arrears"), vec!["hh_twodom".to_string()]);
+    assert_eq!(
+        fired(&list, "large_rent_arrears"),
+        vec!["hh_twodom".to_string()]
+    );
     assert_eq!(list.candidates[0].0.household_key, "hh_twodom");
     assert_eq!(list.candidates[0].0.score, 12);
     // eligible from 3 now: the score-3 households are listed too
@@ -330,11 +507,23 @@ fn the_school_window_excludes_t_minus_28_and_includes_t() {
     let pipeline = Pipeline::load(&pipeline_file()).unwrap();
     let rs = pipeline.rule_set.clone().unwrap();
     let i = inbox();
-    i.deliver("school_absence", "2026-10b.csv", SCHOOL, &["hh_edge_t,pupil_09,2026-10-26,S2,unauthorised,16,10"]);
+    i.deliver(
+        "school_absence",
+        "2026-10b.csv",
+        SCHOOL,
+        &["hh_edge_t,pupil_09,2026-10-26,S2,unauthorised,16,10"],
+    );
     // another school (S1 would replace S1's week of 10-26, as a correction)
     // T = 2026-10-26 (a Monday): T-28 = 09-28 is outside, T itself inside
     let list = i.score(&pipeline, &rs, "2026-10-26");
-    assert_eq!(fired(&list, "school_absence"), vec!["hh_three".to_string(), "hh_edge_t".to_string(), "hh_school".to_string()]);
+    assert_eq!(
+        fired(&list, "school_absence"),
+        vec![
+            "hh_three".to_string(),
+            "hh_edge_t".to_string(),
+            "hh_school".to_string()
+        ]
+    );
 }
 
 #[test]
@@ -344,7 +533,16 @@ fn a_run_for_an_earlier_date_ignores_later_deliveries() {
     let full = inbox();
     let early = Inbox::new();
     let src = full.dir.path().join("inbox");
-    let early_names = ["2026-09_LA.csv", "2026-09_LC.csv", "2026-09_LD.csv", "2026-09_W1.csv", "2026-09_W2.csv", "2026-08.csv", "2026-04-30.csv", "2026-05.csv"];
+    let early_names = [
+        "2026-09_LA.csv",
+        "2026-09_LC.csv",
+        "2026-09_LD.csv",
+        "2026-09_W1.csv",
+        "2026-09_W2.csv",
+        "2026-08.csv",
+        "2026-04-30.csv",
+        "2026-05.csv",
+    ];
     let copy = |to: &Inbox, only_early: bool| {
         for source in fs::read_dir(&src).unwrap() {
             let source = source.unwrap().path();
@@ -355,7 +553,11 @@ fn a_run_for_an_earlier_date_ignores_later_deliveries() {
                 // earlier data, which rightly changes the earlier list
                 let late = name == "2026-10.csv";
                 if early_names.contains(&name.as_str()) == only_early && !late {
-                    let d = to.dir.path().join("inbox").join(source.file_name().unwrap());
+                    let d = to
+                        .dir
+                        .path()
+                        .join("inbox")
+                        .join(source.file_name().unwrap());
                     fs::create_dir_all(&d).unwrap();
                     fs::copy(&f, d.join(&name)).unwrap();
                 }

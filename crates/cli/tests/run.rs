@@ -1,0 +1,303 @@
+//! `vroeg run`, `check` and `explain` end to end on a small project that uses
+//! a copy of the shipped pipeline.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const RENT: &str = "household_key,reference_date,landlord_code,arrears_eur,monthly_rent_eur,oldest_unpaid_date,payment_plan\n";
+const REGISTER: &str = "household_key,reference_date,district_code,adults,minors\n";
+
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// A copy of pipelines/zoetermeer.toml with paths inside a temp folder,
+    /// `edit` applied to its text.
+    fn new(edit: impl Fn(String) -> String) -> Self {
+        let p = Project {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let shipped = fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/zoetermeer.toml"),
+        )
+        .unwrap();
+        let text = shipped
+            .replace("../sample-data/inbox", "inbox")
+            .replace("../store/zoetermeer", "store")
+            .replace("../notebooks-out/zoetermeer", "out");
+        fs::write(p.path("zoetermeer.toml"), edit(text)).unwrap();
+        fs::create_dir_all(p.path("inbox")).unwrap();
+        p
+    }
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+    fn deliver(&self, source: &str, name: &str, body: &str) {
+        let d = self.path("inbox").join(source);
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join(name), body).unwrap();
+    }
+    fn vroeg(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_vroeg"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+    fn run(&self, as_of: &str) -> Output {
+        self.vroeg(&["run", "--pipeline", "zoetermeer.toml", "--as-of", as_of])
+    }
+    /// Two households with rent arrears in September and October (score 5),
+    /// one of them in a district whose code looks like a formula.
+    fn with_two_listed(self) -> Self {
+        self.deliver("rent_arrears", "2026-09_LA.csv", &format!("{RENT}hhaaaaaa,2026-09-30,LA,700.00,700.00,2026-09-01,nee\nhhbbbbbb,2026-09-30,LA,700.00,700.00,2026-09-01,nee\n"));
+        self.deliver("rent_arrears", "2026-10_LA.csv", &format!("{RENT}hhaaaaaa,2026-10-31,LA,1400.00,700.00,2026-09-01,nee\nhhbbbbbb,2026-10-31,LA,700.00,700.00,2026-09-01,nee\nhhcccccc,2026-10-31,LA,100.00,700.00,2026-10-01,nee\n"));
+        self.deliver(
+            "households",
+            "2026-10-31.csv",
+            &format!(
+                "{REGISTER}hhaaaaaa,2026-10-31,=HYPERLINK(1),1,0\nhhbbbbbb,2026-10-31,WK02,1,0\n"
+            ),
+        );
+        self
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    vroeg_outputs::sha256(bytes)
+}
+
+#[test]
+fn run_writes_the_list_summary_and_manifest() {
+    let p = Project::new(|t| t).with_two_listed();
+    let out = p.run("2026-10-31");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let csv = fs::read_to_string(p.path("out/signals.csv")).unwrap();
+    assert_eq!(
+        csv,
+        "rank,household_key,score,domains,rules,total_arrears_eur,district_code\n\
+         1,hhaaaaaa,5,1,rent_arrears|rent_arrears_persistent,1400.00,'=HYPERLINK(1)\n\
+         2,hhbbbbbb,5,1,rent_arrears|rent_arrears_persistent,700.00,WK02\n"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(p.path("out/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["households_with_rule"], 2);
+    assert_eq!(summary["eligible"], 2);
+    assert_eq!(summary["listed"], 2);
+    assert_eq!(summary["rule_counts"]["rent_arrears"], 2);
+    assert_eq!(summary["rule_counts"]["benefit_stop"], 0);
+    assert_eq!(summary["rule_counts"].as_object().unwrap().len(), 8);
+    assert_eq!(summary["refused_files"].as_array().unwrap().len(), 0);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(p.path("out/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["as_of"], "2026-10-31");
+    assert_eq!(
+        manifest["pipeline_sha256"],
+        sha256(&fs::read(p.path("zoetermeer.toml")).unwrap())
+    );
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 3);
+    for f in ["signals.csv", "signals.parquet", "summary.json"] {
+        assert_eq!(
+            manifest["outputs"][f],
+            sha256(&fs::read(p.path("out").join(f)).unwrap()),
+            "{f}"
+        );
+    }
+    // the same run again gives the same list, byte for byte
+    let first = fs::read(p.path("out/signals.parquet")).unwrap();
+    assert_eq!(p.run("2026-10-31").status.code(), Some(0));
+    assert_eq!(fs::read(p.path("out/signals.parquet")).unwrap(), first);
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_outputs_untouched() {
+    let p = Project::new(|t| t).with_two_listed();
+    assert_eq!(p.run("2026-10-31").status.code(), Some(0));
+    let before: Vec<(String, Vec<u8>)> = [
+        "signals.csv",
+        "signals.parquet",
+        "summary.json",
+        "manifest.json",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), fs::read(p.path("out").join(f)).unwrap()))
+    .collect();
+    // the store is held by another process: the run fails before writing
+    let held = vroeg_store::Store::open(&p.path("store")).unwrap();
+    let out = p.run("2026-09-30");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    drop(held);
+    // a broken rule: usage error
+    fs::write(
+        p.path("zoetermeer.toml"),
+        fs::read_to_string(p.path("zoetermeer.toml"))
+            .unwrap()
+            .replace(
+                "weight = 3\nwhen = \"rent_current_rows > 0",
+                "weight = 3\nwhen = \"rent_curent_rows > 0",
+            ),
+    )
+    .unwrap();
+    let out = p.run("2026-09-30");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let entries: Vec<_> = fs::read_dir(p.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries.len(), 4);
+    for (f, bytes) in before {
+        assert_eq!(fs::read(p.path("out").join(&f)).unwrap(), bytes, "{f}");
+    }
+}
+
+#[test]
+fn check_points_at_the_rule_and_suggests_the_closest_name() {
+    let p = Project::new(|t| {
+        t.replace(
+            "when = \"qualifying_debt_rows >= 1\"",
+            "when = \"qualifying_debt_row >= 1\"",
+        )
+    });
+    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("rule `fixed_cost_arrears` (`rules.fixed_cost_arrears.when`): unknown name `qualifying_debt_row` (did you mean `qualifying_debt_rows`?)"),
+        "{}",
+        text(&out)
+    );
+    let p = Project::new(|t| t.replace("domain = \"school\"", "domain = \"schol\""));
+    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains(
+            "`rules.school_absence.domain`: unknown domain `schol` (did you mean `school`?)"
+        ),
+        "{}",
+        text(&out)
+    );
+    let p = Project::new(|t| t.replace("{school_min_hours}", "{school_min_hour}"));
+    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
+    assert!(
+        text(&out)
+            .contains("unknown parameter `{school_min_hour}` (did you mean `school_min_hours`?)"),
+        "{}",
+        text(&out)
+    );
+    let p = Project::new(|t| {
+        t.replace(
+            "value = \"sum(arrears_eur)\"",
+            "value = \"sum(arears_eur)\"",
+        )
+    });
+    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
+    assert!(text(&out).contains("feature `debt_arrears_eur` (`features.debt_arrears_eur`): unknown name `arears_eur` (did you mean `arrears_eur`?)"), "{}", text(&out));
+    let p = Project::new(|t| {
+        t.replace(
+            "when = \"benefit_stops_recent >= 1\"",
+            "when = \"benefit_stops_recent + 1\"",
+        )
+    });
+    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
+    assert!(
+        text(&out).contains(
+            "rule `benefit_stop` (`rules.benefit_stop.when`): `when` must be true or false"
+        ),
+        "{}",
+        text(&out)
+    );
+    let p = Project::new(|t| {
+        t.replace(
+            "when = \"qualifying_debt_rows >= 1\"",
+            "when = \"qualifying_debt_rows >= 1 AND domains_fired > 0\"",
+        )
+    });
+    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
+    assert!(
+        text(&out).contains("only rules without a domain may use domains_fired"),
+        "{}",
+        text(&out)
+    );
+    let ok = Project::new(|t| t);
+    let out = ok.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("11 features, 8 rules"));
+}
+
+#[test]
+fn explain_shows_every_rule_with_thresholds_and_values() {
+    let p = Project::new(|t| t).with_two_listed();
+    assert_eq!(p.run("2026-10-31").status.code(), Some(0));
+    let out = p.vroeg(&[
+        "explain",
+        "--pipeline",
+        "zoetermeer.toml",
+        "--as-of",
+        "2026-10-31",
+        "--household",
+        "hhaaaaaa",
+    ]);
+    let t = text(&out);
+    assert!(
+        t.contains(
+            "score 5 (eligible from 5), 1 domain(s), total arrears 1400.00 euros: listed at rank 1"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("[x] rent_arrears"), "{t}");
+    assert!(t.contains("when rent_current_rows > 0 AND rent_arrears_eur >= 1 * rent_monthly_eur AND rent_rows_with_plan = 0"), "{t}");
+    assert!(t.contains("[ ] benefit_stop"), "{t}");
+    assert!(t.contains("rent_arrears_eur           = 1400.00"), "{t}");
+    let out = p.vroeg(&[
+        "explain",
+        "--pipeline",
+        "zoetermeer.toml",
+        "--as-of",
+        "2026-10-31",
+        "--household",
+        "hhcccccc",
+    ]);
+    let t = text(&out);
+    assert!(t.contains("no rule fired: not on the list"), "{t}");
+    assert!(t.contains("rent_arrears_eur           = 100.00"), "{t}");
+    let out = p.vroeg(&[
+        "explain",
+        "--pipeline",
+        "zoetermeer.toml",
+        "--as-of",
+        "2026-10-31",
+        "--household",
+        "123456782",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!text(&out).contains("123456782"));
+}
+
+#[test]
+fn a_ballista_url_without_the_distributed_build_is_a_usage_error() {
+    let p = Project::new(|t| t);
+    let out = p.vroeg(&[
+        "run",
+        "--pipeline",
+        "zoetermeer.toml",
+        "--as-of",
+        "2026-10-31",
+        "--engine",
+        "df://127.0.0.1:50050",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("--features distributed"),
+        "{}",
+        text(&out)
+    );
+}
