@@ -160,72 +160,54 @@ fn a_failed_run_leaves_the_previous_outputs_untouched() {
     }
 }
 
+/// `vroeg check` on the shipped pipeline with `from` replaced by `to`: exit
+/// code 2 and a message containing `expected`.
+fn check_says(from: &str, to: &str, expected: &str) {
+    let p = Project::new(|t| {
+        assert!(t.contains(from), "{from}");
+        t.replace(from, to)
+    });
+    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains(expected), "{}", text(&out));
+}
+
 #[test]
 fn check_points_at_the_rule_and_suggests_the_closest_name() {
-    let p = Project::new(|t| {
-        t.replace(
-            "when = \"qualifying_debt_rows >= 1\"",
-            "when = \"qualifying_debt_row >= 1\"",
-        )
-    });
-    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).contains("rule `fixed_cost_arrears` (`rules.fixed_cost_arrears.when`): unknown name `qualifying_debt_row` (did you mean `qualifying_debt_rows`?)"),
-        "{}",
-        text(&out)
+    check_says(
+        "when = \"qualifying_debt_rows >= 1\"",
+        "when = \"qualifying_debt_row >= 1\"",
+        "rule `fixed_cost_arrears` (`rules.fixed_cost_arrears.when`): unknown name `qualifying_debt_row` (did you mean `qualifying_debt_rows`?)",
     );
-    let p = Project::new(|t| t.replace("domain = \"school\"", "domain = \"schol\""));
-    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out).contains(
-            "`rules.school_absence.domain`: unknown domain `schol` (did you mean `school`?)"
-        ),
-        "{}",
-        text(&out)
+    check_says(
+        "domain = \"school\"",
+        "domain = \"schol\"",
+        "`rules.school_absence.domain`: unknown domain `schol` (did you mean `school`?)",
     );
-    let p = Project::new(|t| t.replace("{school_min_hours}", "{school_min_hour}"));
-    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
-    assert!(
-        text(&out)
-            .contains("unknown parameter `{school_min_hour}` (did you mean `school_min_hours`?)"),
-        "{}",
-        text(&out)
+    check_says(
+        "{school_min_hours}",
+        "{school_min_hour}",
+        "unknown parameter `{school_min_hour}` (did you mean `school_min_hours`?)",
     );
-    let p = Project::new(|t| {
-        t.replace(
-            "value = \"sum(arrears_eur)\"",
-            "value = \"sum(arears_eur)\"",
-        )
-    });
-    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
-    assert!(text(&out).contains("feature `debt_arrears_eur` (`features.debt_arrears_eur`): unknown name `arears_eur` (did you mean `arrears_eur`?)"), "{}", text(&out));
-    let p = Project::new(|t| {
-        t.replace(
-            "when = \"benefit_stops_recent >= 1\"",
-            "when = \"benefit_stops_recent + 1\"",
-        )
-    });
-    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
-    assert!(
-        text(&out).contains(
-            "rule `benefit_stop` (`rules.benefit_stop.when`): `when` must be true or false"
-        ),
-        "{}",
-        text(&out)
+    check_says(
+        "value = \"sum(arrears_eur)\"",
+        "value = \"sum(arears_eur)\"",
+        "feature `debt_arrears_eur` (`features.debt_arrears_eur`): unknown name `arears_eur` (did you mean `arrears_eur`?)",
     );
-    let p = Project::new(|t| {
-        t.replace(
-            "when = \"qualifying_debt_rows >= 1\"",
-            "when = \"qualifying_debt_rows >= 1 AND domains_fired > 0\"",
-        )
-    });
-    let out = p.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
-    assert!(
-        text(&out).contains("only rules without a domain may use domains_fired"),
-        "{}",
-        text(&out)
+    check_says(
+        "when = \"benefit_stops_recent >= 1\"",
+        "when = \"benefit_stops_recent + 1\"",
+        "rule `benefit_stop` (`rules.benefit_stop.when`): `when` must be true or false",
+    );
+    check_says(
+        "when = \"qualifying_debt_rows >= 1\"",
+        "when = \"qualifying_debt_rows >= 1 AND domains_fired > 0\"",
+        "only rules without a domain may use domains_fired",
+    );
+    check_says(
+        "from = \"benefit_stops\"",
+        "from = \"benefit_stop\"",
+        "no such source `benefit_stop` (did you mean `benefit_stops`?)",
     );
     let ok = Project::new(|t| t);
     let out = ok.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
