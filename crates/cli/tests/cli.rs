@@ -305,3 +305,29 @@ fn help_shows_examples() {
         "{text}"
     );
 }
+
+#[test]
+fn a_store_of_another_format_or_with_a_damaged_ledger_is_unreadable() {
+    let p = Project::new();
+    p.deliver(
+        "rent_arrears",
+        "a.csv",
+        &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"),
+    );
+    assert_eq!(p.ingest(&[]).status.code(), Some(0));
+    fs::write(p.path("store/ledger/000001.json"), "{ not json").unwrap();
+    let out = p.ingest(&[]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ledger entry") && err.contains("000001.json is damaged"),
+        "{err}"
+    );
+
+    let q = Project::new();
+    fs::create_dir_all(q.path("store")).unwrap();
+    fs::write(q.path("store/FORMAT"), "vroeg-store-0\n").unwrap();
+    let out = q.ingest(&[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a store of format vroeg-store-0"));
+}

@@ -318,7 +318,7 @@ impl<'a> LineCounter<'a> {
 /// earlier accepted row has them) to the rejected list as `duplicate_key`.
 fn drop_duplicates(
     contract: &Contract,
-    unique: &[&str],
+    unique: &'static [&'static str],
     out: &mut ChunkOut,
     rows: &[(u64, csv::StringRecord)],
     seen: &mut HashSet<u128>,

@@ -245,7 +245,7 @@ pub async fn explain(
         .map(|f| {
             (
                 f.name.clone(),
-                value(&f.name, &f.default),
+                tidy(value(&f.name, &f.default)),
                 f.description.clone(),
             )
         })
@@ -267,4 +267,28 @@ pub async fn explain(
         rules,
         scored,
     })
+}
+
+/// Drops trailing zeros of a decimal beyond two decimals (`27.500000` →
+/// `27.50`), so that exact hours read like hours.
+fn tidy(mut value: String) -> String {
+    if let Some(dot) = value.find('.') {
+        while value.len() > dot + 3 && value.ends_with('0') {
+            value.pop();
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn tidy_keeps_every_significant_decimal() {
+        assert_eq!(tidy("27.500000000000000000".into()), "27.50");
+        assert_eq!(tidy("16.333000000000000000".into()), "16.333");
+        assert_eq!(tidy("1400.00".into()), "1400.00");
+        assert_eq!(tidy("3".into()), "3");
+    }
 }
