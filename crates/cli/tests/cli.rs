@@ -1,80 +1,43 @@
 //! The `vroeg` binary end to end: exit codes, crash safety, and raw
 //! identifiers never leaving the input.
 
+mod common;
+
+use common::{Project, RENT, all_files};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use tempfile::TempDir;
+use std::path::PathBuf;
 use vroeg_store::Store;
 
-const RENT: &str = "household_key,reference_date,landlord_code,arrears_eur,monthly_rent_eur,oldest_unpaid_date,payment_plan\n";
-
-/// A temporary project: pipeline file, inbox and store.
-struct Project {
-    dir: TempDir,
+/// A project with a pipeline that only names its folders.
+fn project() -> Project {
+    Project::with_pipeline(
+        "pipeline.toml",
+        "[pipeline]\nname = \"t\"\n[paths]\ninbox = \"inbox\"\nstore = \"store\"\nout = \"out\"\n",
+    )
 }
 
-impl Project {
-    fn new() -> Self {
-        let p = Project {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        fs::write(
-            p.path("pipeline.toml"),
-            "[pipeline]\nname = \"t\"\n[paths]\ninbox = \"inbox\"\nstore = \"store\"\nout = \"out\"\n",
-        )
-        .unwrap();
-        fs::create_dir_all(p.path("inbox")).unwrap();
-        p
-    }
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-    fn deliver(&self, source: &str, name: &str, body: &str) {
-        let d = self.path("inbox").join(source);
-        fs::create_dir_all(&d).unwrap();
-        fs::write(d.join(name), body).unwrap();
-    }
-    fn vroeg(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vroeg"));
-        cmd.args(args).current_dir(self.dir.path());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().unwrap()
-    }
-    fn ingest(&self, env: &[(&str, &str)]) -> Output {
-        self.vroeg(&["ingest", "--pipeline", "pipeline.toml"], env)
-    }
-}
-
-fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            all_files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
+/// A project whose store already holds one rent delivery (`1.csv`).
+fn project_with_one_delivery() -> Project {
+    let p = project();
+    p.deliver(
+        "rent_arrears",
+        "1.csv",
+        &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"),
+    );
+    assert_eq!(p.ingest(&[]).status.code(), Some(0));
+    p
 }
 
 #[test]
 fn exit_codes_follow_the_contract() {
-    let p = Project::new();
-    p.deliver(
-        "rent_arrears",
-        "a.csv",
-        &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"),
-    );
-    assert_eq!(p.ingest(&[]).status.code(), Some(0));
+    let p = project_with_one_delivery();
 
     fs::write(
         p.path("bad.toml"),
         "[pipeline]\nname = \"t\"\n[paths]\ninbox = \"i\"\nstore = \"s\"\nout = \"o\"\nextra = 1\n",
     )
     .unwrap();
-    let out = p.vroeg(&["ingest", "--pipeline", "bad.toml"], &[]);
+    let out = p.vroeg_env(&["ingest", "--pipeline", "bad.toml"], &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -82,7 +45,7 @@ fn exit_codes_follow_the_contract() {
         "{err}"
     );
 
-    let out = p.vroeg(
+    let out = p.vroeg_env(
         &[
             "ingest",
             "--pipeline",
@@ -95,10 +58,10 @@ fn exit_codes_follow_the_contract() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the inbox"));
 
-    let out = p.vroeg(&["ingest", "--pipeline", "missing.toml"], &[]);
+    let out = p.vroeg_env(&["ingest", "--pipeline", "missing.toml"], &[]);
     assert_eq!(out.status.code(), Some(2));
 
-    let out = p.vroeg(&["ingest"], &[]);
+    let out = p.vroeg_env(&["ingest"], &[]);
     assert_eq!(out.status.code(), Some(2), "usage error");
 
     // a store held by another process
@@ -112,13 +75,7 @@ fn exit_codes_follow_the_contract() {
 #[test]
 fn a_kill_at_any_point_of_a_delivery_leaves_the_store_as_before() {
     for point in ["mid-write", "after-stage", "mid-move", "before-ledger"] {
-        let p = Project::new();
-        p.deliver(
-            "rent_arrears",
-            "1.csv",
-            &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"),
-        );
-        assert_eq!(p.ingest(&[]).status.code(), Some(0));
+        let p = project_with_one_delivery();
         // the second delivery spans two periods, so it writes two Parquet files and a quarantine
         p.deliver(
             "rent_arrears",
@@ -171,7 +128,7 @@ fn a_kill_at_any_point_of_a_delivery_leaves_the_store_as_before() {
 #[test]
 fn a_raw_citizen_service_number_never_leaves_the_input() {
     const BSN: &str = "123456782";
-    let p = Project::new();
+    let p = project();
     p.deliver(
         "rent_arrears",
         "a.csv",
@@ -185,7 +142,7 @@ fn a_raw_citizen_service_number_never_leaves_the_input() {
         "w.csv",
         &format!("household_key,person_key,week_start,school_code,absence_kind,hours,pupil_age,bsn\nhh000001,{BSN},2026-09-28,S1,late,1,12,{BSN}\nhh000001,pp000001,2026-09-28,S1,late,99,12,{BSN}\n"),
     );
-    let out = p.vroeg(
+    let out = p.vroeg_env(
         &[
             "--log-level",
             "debug",
@@ -200,7 +157,7 @@ fn a_raw_citizen_service_number_never_leaves_the_input() {
     shown.push_str(&String::from_utf8_lossy(&out.stderr));
     assert!(shown.contains("row quarantined"), "debug logs were on");
     assert!(!shown.contains(BSN), "logs: {shown}");
-    let json = p.vroeg(
+    let json = p.vroeg_env(
         &[
             "--log-format",
             "json",
@@ -234,9 +191,9 @@ fn a_raw_citizen_service_number_never_leaves_the_input() {
 
 #[test]
 fn synth_writes_the_same_bytes_for_the_same_seed() {
-    let p = Project::new();
+    let p = project();
     for out in ["a", "b"] {
-        let o = p.vroeg(
+        let o = p.vroeg_env(
             &[
                 "synth",
                 "--households",
@@ -275,7 +232,7 @@ fn synth_writes_the_same_bytes_for_the_same_seed() {
             x.display()
         );
     }
-    let o = p.vroeg(
+    let o = p.vroeg_env(
         &[
             "synth",
             "--households",
@@ -296,8 +253,8 @@ fn synth_writes_the_same_bytes_for_the_same_seed() {
 
 #[test]
 fn help_shows_examples() {
-    let p = Project::new();
-    let out = p.vroeg(&["--help"], &[]);
+    let p = project();
+    let out = p.vroeg_env(&["--help"], &[]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("Examples:")
@@ -308,13 +265,7 @@ fn help_shows_examples() {
 
 #[test]
 fn a_store_of_another_format_or_with_a_damaged_ledger_is_unreadable() {
-    let p = Project::new();
-    p.deliver(
-        "rent_arrears",
-        "a.csv",
-        &format!("{RENT}hh000001,2026-09-30,LA,1,700.00,2026-08-01,nee\n"),
-    );
-    assert_eq!(p.ingest(&[]).status.code(), Some(0));
+    let p = project_with_one_delivery();
     fs::write(p.path("store/ledger/000001.json"), "{ not json").unwrap();
     let out = p.ingest(&[]);
     assert_eq!(out.status.code(), Some(3));
@@ -324,7 +275,7 @@ fn a_store_of_another_format_or_with_a_damaged_ledger_is_unreadable() {
         "{err}"
     );
 
-    let q = Project::new();
+    let q = project();
     fs::create_dir_all(q.path("store")).unwrap();
     fs::write(q.path("store/FORMAT"), "vroeg-store-0\n").unwrap();
     let out = q.ingest(&[]);

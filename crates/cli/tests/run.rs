@@ -1,53 +1,50 @@
 //! `vroeg run`, `check` and `explain` end to end on a small project that uses
 //! a copy of the shipped pipeline.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const RENT: &str = "household_key,reference_date,landlord_code,arrears_eur,monthly_rent_eur,oldest_unpaid_date,payment_plan\n";
+use common::{Project, RENT, text};
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
 const REGISTER: &str = "household_key,reference_date,district_code,adults,minors\n";
 
-struct Project {
-    dir: tempfile::TempDir,
+/// A project with a copy of pipelines/zoetermeer.toml whose paths point
+/// inside it, `edit` applied to its text.
+fn zoetermeer(edit: impl Fn(String) -> String) -> Project {
+    let shipped = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/zoetermeer.toml"),
+    )
+    .unwrap();
+    let text = shipped
+        .replace("../sample-data/inbox", "inbox")
+        .replace("../store/zoetermeer", "store")
+        .replace("../notebooks-out/zoetermeer", "out");
+    Project::with_pipeline("zoetermeer.toml", &edit(text))
 }
 
-impl Project {
-    /// A copy of pipelines/zoetermeer.toml with paths inside a temp folder,
-    /// `edit` applied to its text.
-    fn new(edit: impl Fn(String) -> String) -> Self {
-        let p = Project {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        let shipped = fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/zoetermeer.toml"),
-        )
-        .unwrap();
-        let text = shipped
-            .replace("../sample-data/inbox", "inbox")
-            .replace("../store/zoetermeer", "store")
-            .replace("../notebooks-out/zoetermeer", "out");
-        fs::write(p.path("zoetermeer.toml"), edit(text)).unwrap();
-        fs::create_dir_all(p.path("inbox")).unwrap();
-        p
-    }
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-    fn deliver(&self, source: &str, name: &str, body: &str) {
-        let d = self.path("inbox").join(source);
-        fs::create_dir_all(&d).unwrap();
-        fs::write(d.join(name), body).unwrap();
-    }
-    fn vroeg(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_vroeg"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap()
-    }
+/// What these tests do with a project.
+trait Scoring {
+    fn run(&self, as_of: &str) -> Output;
+    fn explain(&self, household: &str) -> Output;
+    fn with_two_listed(self) -> Self;
+}
+
+impl Scoring for Project {
     fn run(&self, as_of: &str) -> Output {
         self.vroeg(&["run", "--pipeline", "zoetermeer.toml", "--as-of", as_of])
+    }
+    fn explain(&self, household: &str) -> Output {
+        self.vroeg(&[
+            "explain",
+            "--pipeline",
+            "zoetermeer.toml",
+            "--as-of",
+            "2026-10-31",
+            "--household",
+            household,
+        ])
     }
     /// Two households with rent arrears in September and October (score 5),
     /// one of them in a district whose code looks like a formula.
@@ -65,21 +62,13 @@ impl Project {
     }
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn sha256(bytes: &[u8]) -> String {
     vroeg_outputs::sha256(bytes)
 }
 
 #[test]
 fn run_writes_the_list_summary_and_manifest() {
-    let p = Project::new(|t| t).with_two_listed();
+    let p = zoetermeer(|t| t).with_two_listed();
     let out = p.run("2026-10-31");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let csv = fs::read_to_string(p.path("out/signals.csv")).unwrap();
@@ -121,7 +110,7 @@ fn run_writes_the_list_summary_and_manifest() {
 
 #[test]
 fn a_failed_run_leaves_the_previous_outputs_untouched() {
-    let p = Project::new(|t| t).with_two_listed();
+    let p = zoetermeer(|t| t).with_two_listed();
     assert_eq!(p.run("2026-10-31").status.code(), Some(0));
     let before: Vec<(String, Vec<u8>)> = [
         "signals.csv",
@@ -163,7 +152,7 @@ fn a_failed_run_leaves_the_previous_outputs_untouched() {
 /// `vroeg check` on the shipped pipeline with `from` replaced by `to`: exit
 /// code 2 and a message containing `expected`.
 fn check_says(from: &str, to: &str, expected: &str) {
-    let p = Project::new(|t| {
+    let p = zoetermeer(|t| {
         assert!(t.contains(from), "{from}");
         t.replace(from, to)
     });
@@ -209,7 +198,7 @@ fn check_points_at_the_rule_and_suggests_the_closest_name() {
         "from = \"benefit_stop\"",
         "no such source `benefit_stop` (did you mean `benefit_stops`?)",
     );
-    let ok = Project::new(|t| t);
+    let ok = zoetermeer(|t| t);
     let out = ok.vroeg(&["check", "--pipeline", "zoetermeer.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("11 features, 8 rules"));
@@ -217,17 +206,9 @@ fn check_points_at_the_rule_and_suggests_the_closest_name() {
 
 #[test]
 fn explain_shows_every_rule_with_thresholds_and_values() {
-    let p = Project::new(|t| t).with_two_listed();
+    let p = zoetermeer(|t| t).with_two_listed();
     assert_eq!(p.run("2026-10-31").status.code(), Some(0));
-    let out = p.vroeg(&[
-        "explain",
-        "--pipeline",
-        "zoetermeer.toml",
-        "--as-of",
-        "2026-10-31",
-        "--household",
-        "hhaaaaaa",
-    ]);
+    let out = p.explain("hhaaaaaa");
     let t = text(&out);
     assert!(
         t.contains(
@@ -239,34 +220,18 @@ fn explain_shows_every_rule_with_thresholds_and_values() {
     assert!(t.contains("when rent_current_rows > 0 AND rent_arrears_eur >= 1 * rent_monthly_eur AND rent_rows_with_plan = 0"), "{t}");
     assert!(t.contains("[ ] benefit_stop"), "{t}");
     assert!(t.contains("rent_arrears_eur           = 1400.00"), "{t}");
-    let out = p.vroeg(&[
-        "explain",
-        "--pipeline",
-        "zoetermeer.toml",
-        "--as-of",
-        "2026-10-31",
-        "--household",
-        "hhcccccc",
-    ]);
+    let out = p.explain("hhcccccc");
     let t = text(&out);
     assert!(t.contains("no rule fired: not on the list"), "{t}");
     assert!(t.contains("rent_arrears_eur           = 100.00"), "{t}");
-    let out = p.vroeg(&[
-        "explain",
-        "--pipeline",
-        "zoetermeer.toml",
-        "--as-of",
-        "2026-10-31",
-        "--household",
-        "123456782",
-    ]);
+    let out = p.explain("123456782");
     assert_eq!(out.status.code(), Some(2));
     assert!(!text(&out).contains("123456782"));
 }
 
 #[test]
 fn a_ballista_url_without_the_distributed_build_is_a_usage_error() {
-    let p = Project::new(|t| t);
+    let p = zoetermeer(|t| t);
     let out = p.vroeg(&[
         "run",
         "--pipeline",

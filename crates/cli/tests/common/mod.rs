@@ -1,0 +1,83 @@
+//! The harness shared by the binary's integration tests: a temporary project
+//! folder with a pipeline file and an inbox, and the `vroeg` binary run in it.
+#![allow(dead_code)] // each test file uses a part of it
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use tempfile::TempDir;
+
+/// The header of a `rent_arrears` delivery.
+pub const RENT: &str = "household_key,reference_date,landlord_code,arrears_eur,monthly_rent_eur,oldest_unpaid_date,payment_plan\n";
+
+/// A temporary project: a pipeline file, an inbox, and later a store.
+pub struct Project {
+    dir: TempDir,
+    pipeline: String,
+}
+
+impl Project {
+    /// A project whose pipeline file `name` holds `text`.
+    pub fn with_pipeline(name: &str, text: &str) -> Self {
+        let p = Project {
+            dir: tempfile::tempdir().unwrap(),
+            pipeline: name.to_string(),
+        };
+        fs::write(p.path(name), text).unwrap();
+        fs::create_dir_all(p.path("inbox")).unwrap();
+        p
+    }
+
+    /// A path inside the project.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes a delivery into the inbox folder of `source`.
+    pub fn deliver(&self, source: &str, name: &str, body: &str) {
+        let d = self.path("inbox").join(source);
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join(name), body).unwrap();
+    }
+
+    /// Runs `vroeg` in the project folder with extra environment variables.
+    pub fn vroeg_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vroeg"));
+        cmd.args(args).current_dir(self.dir.path());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// Runs `vroeg` in the project folder.
+    pub fn vroeg(&self, args: &[&str]) -> Output {
+        self.vroeg_env(args, &[])
+    }
+
+    /// Runs `vroeg ingest` with the project's pipeline.
+    pub fn ingest(&self, env: &[(&str, &str)]) -> Output {
+        self.vroeg_env(&["ingest", "--pipeline", &self.pipeline], env)
+    }
+}
+
+/// Every file below `dir`, appended to `out`.
+pub fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            all_files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Standard output and standard error of a run, together.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
