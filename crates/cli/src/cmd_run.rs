@@ -122,16 +122,10 @@ fn register(
     as_of: NaiveDate,
 ) -> Result<(datafusion::prelude::SessionContext, BTreeSet<u64>), Failure> {
     let ctx = vroeg_scoring::session();
-    let view = store.view();
-    view.register(&ctx, Some(as_of))
+    let used = store
+        .view()
+        .register(&ctx, Some(as_of))
         .map_err(|e| Failure::Other(e.into()))?;
-    let used = view
-        .sources
-        .values()
-        .flat_map(|s| s.files.iter())
-        .filter(|(_, _, min)| *min <= as_of)
-        .map(|(_, seq, _)| *seq)
-        .collect();
     Ok((ctx, used))
 }
 

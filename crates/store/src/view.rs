@@ -83,12 +83,14 @@ impl StoreView {
 
     /// Registers one table per source in `ctx`, named as the source, holding
     /// only live rows and, with `as_of`, only rows whose time column is on or
-    /// before it (files that start after it are not even opened).
+    /// before it (files that start after it are not even opened). Returns
+    /// the deliveries whose files the tables read, for the run manifest.
     pub fn register(
         &self,
         ctx: &SessionContext,
         as_of: Option<NaiveDate>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<BTreeSet<u64>, StoreError> {
+        let mut used = BTreeSet::new();
         for (source, view) in &self.sources {
             let schema = arrow_schema(*source);
             let files: Vec<&(PathBuf, u64, NaiveDate)> = view
@@ -96,6 +98,7 @@ impl StoreView {
                 .iter()
                 .filter(|(_, _, min)| as_of.is_none_or(|t| *min <= t))
                 .collect();
+            used.extend(files.iter().map(|(_, seq, _)| *seq));
             let provider: Arc<dyn TableProvider> = if files.is_empty() {
                 Arc::new(MemTable::try_new(schema.clone(), vec![vec![]])?)
             } else {
@@ -116,7 +119,7 @@ impl StoreView {
             }
             ctx.register_table(source.name(), df.into_view())?;
         }
-        Ok(())
+        Ok(used)
     }
 }
 
