@@ -76,21 +76,29 @@ impl DeliveryWriter {
             .as_any()
             .downcast_ref::<Date32Array>()
             .expect("time column is Date32");
-        let period_of = |days: i32| {
+        // months as numbers on the hot path; a period's name is made once
+        let month_of = |days: i32| {
             let d = date_from_days(days);
-            format!("{:04}-{:02}", d.year(), d.month())
+            d.year() * 12 + d.month0() as i32
         };
-        let mut by_period: BTreeMap<String, Vec<bool>> = BTreeMap::new();
-        let first = period_of(dates.value(0));
-        let single = dates.values().iter().all(|d| period_of(*d) == first);
-        if single {
-            return self.append(first, batch.clone(), dates);
+        let name = |month: i32| {
+            format!(
+                "{:04}-{:02}",
+                month.div_euclid(12),
+                month.rem_euclid(12) + 1
+            )
+        };
+        let first = month_of(dates.value(0));
+        if dates.values().iter().all(|d| month_of(*d) == first) {
+            return self.append(name(first), batch.clone(), dates);
         }
+        let mut by_month: BTreeMap<i32, Vec<bool>> = BTreeMap::new();
         for (i, d) in dates.values().iter().enumerate() {
-            by_period
-                .entry(period_of(*d))
+            by_month
+                .entry(month_of(*d))
                 .or_insert_with(|| vec![false; batch.num_rows()])[i] = true;
         }
+        let by_period = by_month.into_iter().map(|(m, mask)| (name(m), mask));
         for (period, mask) in by_period {
             let part = filter_record_batch(batch, &BooleanArray::from(mask))?;
             let part_dates = part
