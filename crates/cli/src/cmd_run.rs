@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use vroeg_outputs::{InputDelivery, Manifest, RefusedFile, Summary, publish, render, sha256};
 use vroeg_pipeline::{Pipeline, RuleSet};
+use vroeg_report::{PreviousRun, ReportInput, RunIdentity};
 use vroeg_scoring::{ScoringError, Status};
-use vroeg_store::{DeliveryStatus, Store};
+use vroeg_store::{DeliveryStatus, ListedRecord, RunRecord, Store};
 
 /// Arguments of `vroeg run`.
 #[derive(Debug, clap::Args)]
@@ -29,9 +30,14 @@ pub struct RunArgs {
     /// Store folder, overriding the pipeline file's.
     #[arg(long)]
     store: Option<PathBuf>,
-    /// Out folder, overriding the pipeline file's.
+    /// Out folder, used as it is; by default the run writes to
+    /// `<the pipeline file's out>/<as-of date>/`.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Show household keys in the report's "what changed" section (for
+    /// authorised staff only: the report then holds personal data).
+    #[arg(long)]
+    report_keys: bool,
     /// `local` (DataFusion in this process) or `df://HOST:PORT` of a Ballista scheduler.
     #[arg(long, default_value = "local")]
     engine: String,
@@ -133,10 +139,11 @@ fn register(
 pub fn run(args: RunArgs) -> Outcome {
     let started = Utc::now();
     check_engine(&args.engine)?;
-    let mut pipeline = load_pipeline(&args.pipeline, args.inbox, args.store)?;
-    if let Some(out) = args.out {
-        pipeline.out = out;
-    }
+    let pipeline = load_pipeline(&args.pipeline, args.inbox, args.store)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| pipeline.out.join(args.as_of.to_string()));
     let rs = rule_set(&pipeline)?.clone();
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(&rs))
@@ -165,6 +172,9 @@ pub fn run(args: RunArgs) -> Outcome {
         refused_files: &refused,
     };
     let mut files = render(&list, &summary).map_err(|e| Failure::Other(e.into()))?;
+    let stale = rt
+        .block_on(vroeg_scoring::stale_suppliers(&ctx, &rs, args.as_of))
+        .map_err(scoring_failure)?;
     let run_id = format!(
         "{}-{}",
         started.format("%Y%m%dT%H%M%SZ"),
@@ -178,6 +188,28 @@ pub fn run(args: RunArgs) -> Outcome {
             .as_bytes()
         )[..8]
     );
+    let identity = RunIdentity {
+        pipeline: pipeline.name.clone(),
+        description: pipeline.description.clone(),
+        as_of: args.as_of.to_string(),
+        run_id: run_id.clone(),
+        rule_set_sha256: rs.sha256(),
+        pipeline_sha256: pipeline.sha256.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: started.to_rfc3339_opts(SecondsFormat::Millis, true),
+    };
+    let report_files = people_outputs(
+        &store,
+        identity,
+        &rs,
+        &list,
+        &report,
+        &used,
+        &refused,
+        &stale,
+        args.report_keys,
+    )?;
+    files.extend(report_files);
     let inputs = store
         .ledger()
         .iter()
@@ -203,7 +235,35 @@ pub fn run(args: RunArgs) -> Outcome {
     let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     json.push(b'\n');
     files.insert("manifest.json".to_string(), json);
-    publish(&pipeline.out, &run_id, &files).map_err(|e| Failure::Other(e.into()))?;
+    publish(&out_dir, &run_id, &files).map_err(|e| Failure::Other(e.into()))?;
+    let listed: Vec<ListedRecord> = list
+        .listed()
+        .map(|(rank, h)| ListedRecord {
+            household_key: h.household_key.clone(),
+            rank,
+            score: h.score,
+            rules: h.rules.clone(),
+        })
+        .collect();
+    store
+        .record_run(
+            RunRecord {
+                seq: 0,
+                run_id,
+                pipeline: pipeline.name.clone(),
+                as_of: args.as_of.to_string(),
+                rule_set_sha256: rs.sha256(),
+                finished_at: manifest.finished_at.clone(),
+                listed: list.counts.listed,
+            },
+            &listed,
+        )
+        .map_err(|e| {
+            Failure::Other(anyhow!(
+                "the outputs are published in {}, but the run could not be added to the store's run history (the next report will not compare with it): {e}",
+                out_dir.display()
+            ))
+        })?;
     let c = &list.counts;
     println!(
         "as of {}: {} households with a rule, {} eligible, {} not resident, {} suppressed (recent contact), {} listed -> {}",
@@ -213,9 +273,57 @@ pub fn run(args: RunArgs) -> Outcome {
         c.not_resident,
         c.suppressed_recent_contact,
         c.listed,
-        pipeline.out.display()
+        out_dir.display()
     );
     Ok(())
+}
+
+/// `report.html`, `report-data.json` and `analysis.ipynb` of a run.
+#[allow(clippy::too_many_arguments)]
+fn people_outputs(
+    store: &Store,
+    identity: RunIdentity,
+    rs: &RuleSet,
+    list: &vroeg_scoring::SignalList,
+    ingest: &vroeg_ingest::IngestReport,
+    used: &BTreeSet<u64>,
+    refused: &[RefusedFile],
+    stale: &[vroeg_scoring::StaleSupplier],
+    show_keys: bool,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Failure> {
+    let previous = store
+        .previous_run(&identity.pipeline, &identity.as_of)
+        .and_then(|p| match p {
+            Some(record) => Ok(Some(PreviousRun {
+                listed: store.run_listed(&record)?,
+                record,
+            })),
+            None => Ok(None),
+        })
+        .map_err(|e| Failure::Other(e.into()))?;
+    let history: Vec<RunRecord> = store
+        .runs()
+        .map_err(|e| Failure::Other(e.into()))?
+        .into_iter()
+        .filter(|r| r.pipeline == identity.pipeline)
+        .collect();
+    let input = ReportInput {
+        identity,
+        rules: rs,
+        list,
+        deliveries: store
+            .ledger()
+            .iter()
+            .filter(|e| e.status != DeliveryStatus::Accepted || used.contains(&e.seq))
+            .collect(),
+        new_deliveries: ingest.entries.iter().map(|e| e.seq).collect(),
+        refused,
+        stale,
+        previous,
+        history: &history,
+        show_keys,
+    };
+    vroeg_report::render(&input).map_err(|e| Failure::Other(e.into()))
 }
 
 /// Runs `vroeg explain`.

@@ -3,26 +3,11 @@
 
 mod common;
 
-use common::{Project, RENT, text};
+use common::{Project, RENT, text, zoetermeer};
 use std::fs;
-use std::path::Path;
 use std::process::Output;
 
 const REGISTER: &str = "household_key,reference_date,district_code,adults,minors\n";
-
-/// A project with a copy of pipelines/zoetermeer.toml whose paths point
-/// inside it, `edit` applied to its text.
-fn zoetermeer(edit: impl Fn(String) -> String) -> Project {
-    let shipped = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/zoetermeer.toml"),
-    )
-    .unwrap();
-    let text = shipped
-        .replace("../sample-data/inbox", "inbox")
-        .replace("../store/zoetermeer", "store")
-        .replace("../notebooks-out/zoetermeer", "out");
-    Project::with_pipeline("zoetermeer.toml", &edit(text))
-}
 
 /// What these tests do with a project.
 trait Scoring {
@@ -71,7 +56,7 @@ fn run_writes_the_list_summary_and_manifest() {
     let p = zoetermeer(|t| t).with_two_listed();
     let out = p.run("2026-10-31");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let csv = fs::read_to_string(p.path("out/signals.csv")).unwrap();
+    let csv = fs::read_to_string(p.path("out/2026-10-31/signals.csv")).unwrap();
     assert_eq!(
         csv,
         "rank,household_key,score,domains,rules,total_arrears_eur,district_code\n\
@@ -79,7 +64,7 @@ fn run_writes_the_list_summary_and_manifest() {
          2,hhbbbbbb,5,1,rent_arrears|rent_arrears_persistent,700.00,WK02\n"
     );
     let summary: serde_json::Value =
-        serde_json::from_slice(&fs::read(p.path("out/summary.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(p.path("out/2026-10-31/summary.json")).unwrap()).unwrap();
     assert_eq!(summary["households_with_rule"], 2);
     assert_eq!(summary["eligible"], 2);
     assert_eq!(summary["listed"], 2);
@@ -88,24 +73,34 @@ fn run_writes_the_list_summary_and_manifest() {
     assert_eq!(summary["rule_counts"].as_object().unwrap().len(), 8);
     assert_eq!(summary["refused_files"].as_array().unwrap().len(), 0);
     let manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(p.path("out/manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(p.path("out/2026-10-31/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["as_of"], "2026-10-31");
     assert_eq!(
         manifest["pipeline_sha256"],
         sha256(&fs::read(p.path("zoetermeer.toml")).unwrap())
     );
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 3);
-    for f in ["signals.csv", "signals.parquet", "summary.json"] {
+    for f in [
+        "signals.csv",
+        "signals.parquet",
+        "summary.json",
+        "report.html",
+        "report-data.json",
+        "analysis.ipynb",
+    ] {
         assert_eq!(
             manifest["outputs"][f],
-            sha256(&fs::read(p.path("out").join(f)).unwrap()),
+            sha256(&fs::read(p.path("out/2026-10-31").join(f)).unwrap()),
             "{f}"
         );
     }
     // the same run again gives the same list, byte for byte
-    let first = fs::read(p.path("out/signals.parquet")).unwrap();
+    let first = fs::read(p.path("out/2026-10-31/signals.parquet")).unwrap();
     assert_eq!(p.run("2026-10-31").status.code(), Some(0));
-    assert_eq!(fs::read(p.path("out/signals.parquet")).unwrap(), first);
+    assert_eq!(
+        fs::read(p.path("out/2026-10-31/signals.parquet")).unwrap(),
+        first
+    );
 }
 
 #[test]
@@ -117,13 +112,21 @@ fn a_failed_run_leaves_the_previous_outputs_untouched() {
         "signals.parquet",
         "summary.json",
         "manifest.json",
+        "report.html",
+        "report-data.json",
+        "analysis.ipynb",
     ]
     .iter()
-    .map(|f| (f.to_string(), fs::read(p.path("out").join(f)).unwrap()))
+    .map(|f| {
+        (
+            f.to_string(),
+            fs::read(p.path("out/2026-10-31").join(f)).unwrap(),
+        )
+    })
     .collect();
     // the store is held by another process: the run fails before writing
     let held = vroeg_store::Store::open(&p.path("store")).unwrap();
-    let out = p.run("2026-09-30");
+    let out = p.run("2026-10-31");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     drop(held);
     // a broken rule: usage error
@@ -137,16 +140,29 @@ fn a_failed_run_leaves_the_previous_outputs_untouched() {
             ),
     )
     .unwrap();
-    let out = p.run("2026-09-30");
+    let out = p.run("2026-10-31");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let entries: Vec<_> = fs::read_dir(p.path("out"))
+    let entries: Vec<_> = fs::read_dir(p.path("out/2026-10-31"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(entries.len(), 4);
+    assert_eq!(entries.len(), 7, "{entries:?}");
     for (f, bytes) in before {
-        assert_eq!(fs::read(p.path("out").join(&f)).unwrap(), bytes, "{f}");
+        assert_eq!(
+            fs::read(p.path("out/2026-10-31").join(&f)).unwrap(),
+            bytes,
+            "{f}"
+        );
     }
+    // a failed first run of another date leaves no folder, no report
+    let out = p.run("2026-09-30");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(!p.path("out/2026-09-30").exists());
+    // only the published run is in the store's run history
+    let store = vroeg_store::Store::open(&p.path("store")).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!((runs[0].as_of.as_str(), runs[0].listed), ("2026-10-31", 2));
 }
 
 /// `vroeg check` on the shipped pipeline with `from` replaced by `to`: exit

@@ -138,7 +138,12 @@ pub fn ingest_file(
         ingested_at: String::new(),
         duration_ms: 0,
     };
-    if let Some(earlier) = store.same_bytes(source, &entry.sha256) {
+    // Header-only files of two suppliers are byte-identical too, but they are
+    // empty deliveries, not resends.
+    if let Some(earlier) = store
+        .same_bytes(source, &entry.sha256)
+        .filter(|e| e.rows_read > 0)
+    {
         entry.status = DeliveryStatus::Duplicate;
         entry.message = Some(format!(
             "byte-identical to delivery {} ({}); nothing changed",

@@ -381,9 +381,16 @@ fn an_empty_delivery_changes_nothing() {
     let h = Harness::new();
     h.deliver("rent_arrears", "a.csv", format!("{RENT}{GOOD_RENT}"));
     h.deliver("rent_arrears", "b.csv", RENT);
+    h.deliver("rent_arrears", "c.csv", RENT);
     let (report, store) = h.ingest();
     assert_eq!(report.entries[1].rows_read, 0);
     assert!(report.entries[1].partitions.is_empty());
+    // a second header-only file has the same bytes, but is empty, not a resend
+    let c = &report.entries[2];
+    assert_eq!(
+        (c.file_name.as_str(), c.status, c.rows_read),
+        ("c.csv", DeliveryStatus::Accepted, 0)
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     let b = rt.block_on(query(&store, "SELECT count(*) FROM rent_arrears"));
     assert_eq!(b[0].column(0).as_primitive::<Int64Type>().value(0), 1);

@@ -9,6 +9,7 @@
 pub mod check;
 pub mod list;
 pub mod sql;
+pub mod stale;
 
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -18,6 +19,7 @@ pub use check::check;
 pub use list::{
     Counts, Explanation, RuleOutcome, ScoredHousehold, SignalList, Status, explain, score,
 };
+pub use stale::{StaleSupplier, stale_suppliers};
 
 /// What can go wrong while scoring.
 #[derive(Debug, Error)]

@@ -53,7 +53,7 @@ impl Store {
             Err(TryLockError::WouldBlock) => return Err(StoreError::Locked(root.to_path_buf())),
             Err(TryLockError::Error(e)) => return Err(StoreError::io("locking", &lock_path)(e)),
         }
-        for dir in ["ledger", "tables", "quarantine", "staging"] {
+        for dir in ["ledger", "tables", "quarantine", "staging", "runs"] {
             let p = root.join(dir);
             fs::create_dir_all(&p).map_err(StoreError::io("creating", &p))?;
         }
@@ -156,7 +156,7 @@ impl Store {
             fs::remove_file(&path)
                 .map_err(StoreError::io("removing interrupted delivery", &path))?;
         }
-        Ok(())
+        crate::runs::recover_runs(&self.root)
     }
 }
 

@@ -9,6 +9,7 @@
 //! tables/<source>/period=YYYY-MM/d000042.parquet
 //! quarantine/<source>/000042-<file>.csv
 //! staging/000042/...                     a delivery being written
+//! runs/000007.json                       the run history (see `Store::record_run`)
 //! ```
 //!
 //! A delivery is written into `staging/`, moved into place, and only then
@@ -25,6 +26,7 @@
 mod error;
 mod layout;
 mod ledger;
+mod runs;
 mod schema;
 mod view;
 mod writer;
@@ -32,6 +34,7 @@ mod writer;
 pub use error::StoreError;
 pub use layout::Store;
 pub use ledger::{DeliveryStatus, LedgerEntry, StoredFile};
+pub use runs::{ListedRecord, RunRecord};
 pub use schema::{DELIVERY_COLUMN, LINE_COLUMN, arrow_schema};
 pub use view::{SourceView, StoreView};
 pub use writer::{DeliveryWriter, failpoint};

@@ -81,3 +81,64 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// A project with a copy of pipelines/zoetermeer.toml whose paths point
+/// inside it (`inbox`, `store`, `out`), `edit` applied to its text.
+pub fn zoetermeer(edit: impl Fn(String) -> String) -> Project {
+    let shipped = fs::read_to_string(repo("pipelines/zoetermeer.toml")).unwrap();
+    let text = shipped
+        .replace("../sample-data/inbox", "inbox")
+        .replace("../store/zoetermeer", "store")
+        .replace("../notebooks-out/zoetermeer", "out");
+    Project::with_pipeline("zoetermeer.toml", &edit(text))
+}
+
+/// A path in the repository.
+pub fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+/// How `.ci/test` says to get the browser and notebook tools.
+const INSTALL: &str = "run `.ci/test` once: it installs Debian's chromium and the notebook's Python packages (into target/py)";
+
+/// Debian's Chromium: `$VROEG_CHROMIUM` or `/usr/bin/chromium`.
+pub fn chromium() -> PathBuf {
+    let path = std::env::var_os("VROEG_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        path.exists(),
+        "no Chromium at {}: {INSTALL}",
+        path.display()
+    );
+    path
+}
+
+/// The Python with polars, nbclient and ipykernel: `$VROEG_PYTHON`, else
+/// `target/py/bin/python` when `.ci/test` made it, else `python3`.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("VROEG_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = repo("target/py/bin/python");
+    let python = if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    };
+    let ok = Command::new(&python)
+        .args([
+            "-c",
+            "import polars, nbclient, nbformat, ipykernel, matplotlib",
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "{} lacks polars, nbclient, nbformat, ipykernel or matplotlib: {INSTALL}",
+        python.display()
+    );
+    python
+}

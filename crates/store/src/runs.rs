@@ -1,0 +1,222 @@
+//! The run history: what each published run listed, so that the next run
+//! can say what changed and the report can draw the listed count over time.
+//!
+//! ```text
+//! runs/000007.listed.csv   the listed households of run 7 (key, rank, score, rules)
+//! runs/000007.json         the run's record, written last (the commit point)
+//! ```
+
+use crate::error::StoreError;
+use crate::layout::{Store, sync_dir, write_synced};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::path::Path;
+
+/// One published run of a pipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Sequence number among the store's runs, from 1.
+    pub seq: u64,
+    /// The run id (as in `manifest.json`).
+    pub run_id: String,
+    /// The pipeline's name.
+    pub pipeline: String,
+    /// The as-of date, `YYYY-MM-DD`.
+    pub as_of: String,
+    /// SHA-256 of the rule set the run scored with.
+    pub rule_set_sha256: String,
+    /// When the run finished (RFC 3339, UTC).
+    pub finished_at: String,
+    /// Households on the list.
+    pub listed: u64,
+}
+
+/// One household a run listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedRecord {
+    /// The pseudonym.
+    pub household_key: String,
+    /// Its rank.
+    pub rank: u64,
+    /// Its score.
+    pub score: i64,
+    /// The rules that fired, joined with `|`.
+    pub rules: String,
+}
+
+impl Store {
+    /// Every recorded run, in sequence order.
+    pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        let dir = self.root().join("runs");
+        let mut runs = Vec::new();
+        if !dir.exists() {
+            return Ok(runs);
+        }
+        for entry in fs::read_dir(&dir).map_err(StoreError::io("listing", &dir))? {
+            let path = entry.map_err(StoreError::io("listing", &dir))?.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("json") {
+                continue;
+            }
+            let text = fs::read(&path).map_err(StoreError::io("reading", &path))?;
+            let record: RunRecord =
+                serde_json::from_slice(&text).map_err(|e| StoreError::Ledger {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            runs.push(record);
+        }
+        runs.sort_by_key(|r| r.seq);
+        Ok(runs)
+    }
+
+    /// The run a new run of `pipeline` at `as_of` compares with: the last
+    /// recorded run of the same pipeline with the latest as-of date before
+    /// `as_of`.
+    pub fn previous_run(
+        &self,
+        pipeline: &str,
+        as_of: &str,
+    ) -> Result<Option<RunRecord>, StoreError> {
+        Ok(self
+            .runs()?
+            .into_iter()
+            .filter(|r| r.pipeline == pipeline && r.as_of.as_str() < as_of)
+            .max_by(|a, b| a.as_of.cmp(&b.as_of).then(a.seq.cmp(&b.seq))))
+    }
+
+    /// The households a recorded run listed, by rank.
+    pub fn run_listed(&self, run: &RunRecord) -> Result<Vec<ListedRecord>, StoreError> {
+        let path = listed_path(self.root(), run.seq);
+        let mut reader = csv::Reader::from_path(&path).map_err(|e| StoreError::Ledger {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        reader
+            .deserialize()
+            .map(|r| {
+                r.map_err(|e| StoreError::Ledger {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// Records a published run: its listed households first, then the record
+    /// (the commit point). `record.seq` is set to the next free number.
+    pub fn record_run(
+        &mut self,
+        mut record: RunRecord,
+        listed: &[ListedRecord],
+    ) -> Result<RunRecord, StoreError> {
+        let dir = self.root().join("runs");
+        fs::create_dir_all(&dir).map_err(StoreError::io("creating", &dir))?;
+        record.seq = self.runs()?.last().map_or(1, |r| r.seq + 1);
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        for row in listed {
+            csv.serialize(row).map_err(|e| StoreError::Ledger {
+                path: listed_path(self.root(), record.seq),
+                message: e.to_string(),
+            })?;
+        }
+        if listed.is_empty() {
+            csv.write_record(["household_key", "rank", "score", "rules"])
+                .expect("writing to memory");
+        }
+        let body = csv.into_inner().expect("writing to memory");
+        write_synced(&listed_path(self.root(), record.seq), &body)?;
+        let tmp = self
+            .root()
+            .join("staging")
+            .join(format!("run-{:06}.json", record.seq));
+        write_synced(
+            &tmp,
+            &serde_json::to_vec_pretty(&record).expect("a run record serialises"),
+        )?;
+        let target = dir.join(format!("{:06}.json", record.seq));
+        fs::rename(&tmp, &target).map_err(StoreError::io("committing run record", &target))?;
+        sync_dir(&dir);
+        Ok(record)
+    }
+}
+
+fn listed_path(root: &Path, seq: u64) -> std::path::PathBuf {
+    root.join("runs").join(format!("{seq:06}.listed.csv"))
+}
+
+/// Removes listed files whose run record was never written.
+pub(crate) fn recover_runs(root: &Path) -> Result<(), StoreError> {
+    let dir = root.join("runs");
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(&dir).map_err(StoreError::io("listing", &dir))? {
+        let path = entry.map_err(StoreError::io("listing", &dir))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(seq) = name.strip_suffix(".listed.csv")
+            && !dir.join(format!("{seq}.json")).exists()
+        {
+            fs::remove_file(&path).map_err(StoreError::io("removing unrecorded run", &path))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(as_of: &str, pipeline: &str) -> RunRecord {
+        RunRecord {
+            seq: 0,
+            run_id: format!("r-{as_of}"),
+            pipeline: pipeline.into(),
+            as_of: as_of.into(),
+            rule_set_sha256: "abc".into(),
+            finished_at: "2026-11-01T00:00:00Z".into(),
+            listed: 1,
+        }
+    }
+
+    #[test]
+    fn previous_run_is_the_latest_earlier_as_of_of_the_same_pipeline() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let listed = vec![ListedRecord {
+            household_key: "hh_00000001".into(),
+            rank: 1,
+            score: 5,
+            rules: "a|b".into(),
+        }];
+        store
+            .record_run(record("2026-09-30", "z"), &listed)
+            .unwrap();
+        store.record_run(record("2026-08-31", "z"), &[]).unwrap();
+        store
+            .record_run(record("2026-10-31", "other"), &[])
+            .unwrap();
+        let again = store
+            .record_run(record("2026-09-30", "z"), &listed)
+            .unwrap();
+        store.record_run(record("2026-10-31", "z"), &[]).unwrap();
+        let prev = store.previous_run("z", "2026-10-31").unwrap().unwrap();
+        assert_eq!((prev.seq, prev.as_of.as_str()), (again.seq, "2026-09-30"));
+        assert_eq!(again.seq, 4);
+        assert_eq!(store.run_listed(&prev).unwrap(), listed);
+        let none = store.previous_run("z", "2026-08-31").unwrap();
+        assert_eq!(none, None);
+        let empty = store.previous_run("z", "2026-09-01").unwrap().unwrap();
+        assert_eq!(store.run_listed(&empty).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn an_unrecorded_listed_file_is_removed_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let runs = dir.path().join("runs");
+        fs::write(runs.join("000001.listed.csv"), "household_key\n").unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert!(!runs.join("000001.listed.csv").exists());
+        assert_eq!(store.runs().unwrap(), vec![]);
+    }
+}
