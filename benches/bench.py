@@ -96,7 +96,7 @@ def main():
         rows_out.append((n, "score-only", w, c, r, rows / w, None))
         w, c, r = measure([vroeg, "run", "--pipeline", str(pipe), "--as-of", AS_OF, "--store", str(work / "store2")])
         rows_out.append((n, "end-to-end", w, c, r, rows / w, size / w / 2**20))
-        listed = json.loads((work / "out" / "summary.json").read_text())["listed"]
+        listed = json.loads((work / "out" / AS_OF / "summary.json").read_text())["listed"]
         print(f"{n} households: {rows} rows, {size / 2**20:.0f} MiB of CSV, {listed} listed", file=sys.stderr)
     header = "| households | step | wall s | CPU s | peak RSS MiB | rows/s | MB/s |\n|---:|---|---:|---:|---:|---:|---:|\n"
     body = ""
