@@ -188,22 +188,31 @@ fn collect_orphans(
 }
 
 fn read_ledger(dir: &Path) -> Result<Vec<LedgerEntry>, StoreError> {
-    let mut entries = Vec::new();
+    let mut entries: Vec<LedgerEntry> = read_json_dir(dir)?;
+    entries.sort_by_key(|e| e.seq);
+    Ok(entries)
+}
+
+/// Every `*.json` file of a folder, parsed; a damaged one is an error that
+/// names it.
+pub(crate) fn read_json_dir<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
     for entry in fs::read_dir(dir).map_err(StoreError::io("listing", dir))? {
         let path = entry.map_err(StoreError::io("listing", dir))?.path();
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
         let text = fs::read(&path).map_err(StoreError::io("reading", &path))?;
-        let parsed: LedgerEntry =
+        out.push(
             serde_json::from_slice(&text).map_err(|e| StoreError::Ledger {
                 path: path.clone(),
                 message: e.to_string(),
-            })?;
-        entries.push(parsed);
+            })?,
+        );
     }
-    entries.sort_by_key(|e| e.seq);
-    Ok(entries)
+    Ok(out)
 }
 
 /// Writes a file and flushes it to disk.

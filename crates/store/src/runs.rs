@@ -7,7 +7,7 @@
 //! ```
 
 use crate::error::StoreError;
-use crate::layout::{Store, sync_dir, write_synced};
+use crate::layout::{Store, read_json_dir, sync_dir, write_synced};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::Path;
@@ -48,23 +48,10 @@ impl Store {
     /// Every recorded run, in sequence order.
     pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
         let dir = self.root().join("runs");
-        let mut runs = Vec::new();
         if !dir.exists() {
-            return Ok(runs);
+            return Ok(Vec::new());
         }
-        for entry in fs::read_dir(&dir).map_err(StoreError::io("listing", &dir))? {
-            let path = entry.map_err(StoreError::io("listing", &dir))?.path();
-            if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                continue;
-            }
-            let text = fs::read(&path).map_err(StoreError::io("reading", &path))?;
-            let record: RunRecord =
-                serde_json::from_slice(&text).map_err(|e| StoreError::Ledger {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
-            runs.push(record);
-        }
+        let mut runs: Vec<RunRecord> = read_json_dir(&dir)?;
         runs.sort_by_key(|r| r.seq);
         Ok(runs)
     }
