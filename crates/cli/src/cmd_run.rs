@@ -7,7 +7,7 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use vroeg_outputs::{InputDelivery, Manifest, RefusedFile, Summary, publish, render, sha256};
-use vroeg_pipeline::{Pipeline, RuleSet};
+use vroeg_pipeline::{Engine, Pipeline, RuleSet, parse_bytes};
 use vroeg_report::{PreviousRun, ReportInput, RunIdentity};
 use vroeg_scoring::{ScoringError, Status};
 use vroeg_store::{DeliveryStatus, ListedRecord, RunRecord, Store};
@@ -34,6 +34,10 @@ pub struct RunArgs {
     /// `<the pipeline file's out>/<as-of date>/`.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The query engine's memory limit (e.g. `4GiB`), overriding the
+    /// pipeline file's `[engine] memory_limit`.
+    #[arg(long, value_parser = parse_bytes)]
+    memory_limit: Option<u64>,
     /// Show household keys in the report's "what changed" section (for
     /// authorised staff only: the report then holds personal data).
     #[arg(long)]
@@ -125,9 +129,10 @@ pub fn check(args: CheckArgs) -> Outcome {
 
 fn register(
     store: &Store,
+    engine: &Engine,
     as_of: NaiveDate,
 ) -> Result<(datafusion::prelude::SessionContext, BTreeSet<u64>), Failure> {
-    let ctx = vroeg_scoring::session();
+    let ctx = vroeg_scoring::session(engine).map_err(scoring_failure)?;
     let used = store
         .view()
         .register(&ctx, Some(as_of))
@@ -139,7 +144,10 @@ fn register(
 pub fn run(args: RunArgs) -> Outcome {
     let started = Utc::now();
     check_engine(&args.engine)?;
-    let pipeline = load_pipeline(&args.pipeline, args.inbox, args.store)?;
+    let mut pipeline = load_pipeline(&args.pipeline, args.inbox, args.store)?;
+    if let Some(limit) = args.memory_limit {
+        pipeline.engine.memory_limit = limit;
+    }
     let out_dir = args
         .out
         .clone()
@@ -151,7 +159,7 @@ pub fn run(args: RunArgs) -> Outcome {
     let mut store = open_store(&pipeline)?;
     let report = take_deliveries(&mut store, &pipeline)?;
     print_report(&report);
-    let (ctx, used) = register(&store, args.as_of)?;
+    let (ctx, used) = register(&store, &pipeline.engine, args.as_of)?;
     let list = rt
         .block_on(vroeg_scoring::score(&ctx, &rs, args.as_of))
         .map_err(scoring_failure)?;
@@ -338,7 +346,7 @@ pub fn explain(args: ExplainArgs) -> Outcome {
     let pipeline = load_pipeline(&args.pipeline, None, args.store)?;
     let rs = rule_set(&pipeline)?;
     let store = open_store(&pipeline)?;
-    let (ctx, _) = register(&store, args.as_of)?;
+    let (ctx, _) = register(&store, &pipeline.engine, args.as_of)?;
     let rt = runtime()?;
     let e = rt
         .block_on(vroeg_scoring::explain(

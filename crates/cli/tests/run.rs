@@ -264,3 +264,26 @@ fn a_ballista_url_without_the_distributed_build_is_a_usage_error() {
         text(&out)
     );
 }
+
+#[test]
+fn a_bad_memory_limit_is_a_usage_error_that_names_the_key() {
+    let p = zoetermeer(|t| t.replace("memory_limit = \"8GiB\"", "memory_limit = \"8GB\""));
+    let out = p.run("2026-10-31");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("`engine.memory_limit`: \"8GB\": unknown unit"),
+        "{}",
+        text(&out)
+    );
+    let out = p.vroeg(&[
+        "run",
+        "--pipeline",
+        "zoetermeer.toml",
+        "--as-of",
+        "2026-10-31",
+        "--memory-limit",
+        "1MiB",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("at least 64MiB"), "{}", text(&out));
+}

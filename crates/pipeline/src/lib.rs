@@ -88,6 +88,68 @@ pub struct Pipeline {
     pub dialects: BTreeMap<Source, Dialect>,
     /// The rules, features and scoring; `None` for an ingest-only pipeline.
     pub rule_set: Option<RuleSet>,
+    /// The query engine's resources.
+    pub engine: Engine,
+}
+
+/// `[engine]`: the query engine's resources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Engine {
+    /// Bytes the query engine may hold before it spills (or fails, for what
+    /// cannot spill).
+    pub memory_limit: u64,
+    /// Where spill files go; `None`: the system's temporary folder.
+    pub spill_dir: Option<PathBuf>,
+}
+
+/// The default `[engine] memory_limit`: a third of a 24 GiB machine, leaving
+/// room for the rest of the process, the page cache and other jobs.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine {
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+            spill_dir: None,
+        }
+    }
+}
+
+/// Parses a byte size: `"4GiB"`, `"512MiB"`, `"1048576"` (units B, KiB,
+/// MiB, GiB, TiB; a decimal number before the unit).
+///
+/// ```
+/// assert_eq!(vroeg_pipeline::parse_bytes("1.5GiB"), Ok(3 << 29));
+/// assert!(vroeg_pipeline::parse_bytes("4GB").is_err());
+/// ```
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        "TiB" => 1 << 40,
+        other => {
+            return Err(format!(
+                "{text:?}: unknown unit {other:?}; use B, KiB, MiB, GiB or TiB (e.g. \"8GiB\")"
+            ));
+        }
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size; write e.g. \"8GiB\" or \"512MiB\""))?;
+    let bytes = (n * scale as f64).round() as u64;
+    if bytes < 64 << 20 {
+        return Err(format!(
+            "{text:?} is too small: give the engine at least 64MiB"
+        ));
+    }
+    Ok(bytes)
 }
 
 impl Pipeline {
@@ -147,6 +209,18 @@ impl Pipeline {
                 .map_err(|e| invalid(format!("sources.{key}"), e.to_string()))?;
             dialects.insert(source, dialect);
         }
+        let engine = match raw.engine {
+            None => Engine::default(),
+            Some(e) => Engine {
+                memory_limit: match &e.memory_limit {
+                    None => DEFAULT_MEMORY_LIMIT,
+                    Some(m) => {
+                        parse_bytes(m).map_err(|msg| invalid("engine.memory_limit".into(), msg))?
+                    }
+                },
+                spill_dir: e.spill_dir.as_deref().map(resolve),
+            },
+        };
         let rule_set = rules::resolve(&raw.params, raw.scoring.as_ref(), &raw.features, &raw.rules)
             .map_err(|(key, message)| invalid(key, message))?;
         Ok(Pipeline {
@@ -159,6 +233,7 @@ impl Pipeline {
             store: resolve(&raw.paths.store),
             out: resolve(&raw.paths.out),
             dialects,
+            engine,
         })
     }
 }
@@ -190,6 +265,27 @@ out = "o"
 
     fn load(extra: &str) -> Result<Pipeline, PipelineError> {
         Pipeline::from_toml(&format!("{BASE}{extra}"), Path::new("/p/x.toml"))
+    }
+
+    #[test]
+    fn engine_memory_limit_and_its_errors() {
+        let p = load("[engine]\nmemory_limit = \"4GiB\"\nspill_dir = \"spill\"\n").unwrap();
+        assert_eq!(p.engine.memory_limit, 4 << 30);
+        assert_eq!(p.engine.spill_dir.as_deref(), Some(Path::new("/p/spill")));
+        assert_eq!(load("").unwrap().engine, Engine::default());
+        let e = load("[engine]\nmemory_limit = \"4GB\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`engine.memory_limit`: \"4GB\": unknown unit \"GB\""),
+            "{e}"
+        );
+        let e = load("[engine]\nmemory_limit = \"1MiB\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("at least 64MiB"), "{e}");
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert!(parse_bytes("lots").is_err());
     }
 
     #[test]

@@ -28,6 +28,21 @@ pub struct RawPipeline {
     /// `[rules.<id>]`: conditions that add to the score.
     #[serde(default)]
     pub rules: BTreeMap<String, RawRule>,
+    /// `[engine]`: how much memory the query engine may use.
+    pub engine: Option<RawEngine>,
+}
+
+/// `[engine]`: resources of the query engine.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEngine {
+    /// Memory the query engine may hold, e.g. `"8GiB"` or `"512MiB"`
+    /// (units B, KiB, MiB, GiB, TiB); beyond it, sorts and aggregations
+    /// spill to disk. Default `"8GiB"`.
+    pub memory_limit: Option<String>,
+    /// Folder for spill files, relative to the pipeline file; default the
+    /// system's temporary folder.
+    pub spill_dir: Option<String>,
 }
 
 /// `[pipeline]`.

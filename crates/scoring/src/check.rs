@@ -55,7 +55,7 @@ fn numeric(t: &DataType) -> bool {
 /// Plans every feature and rule of the rule set against empty tables of the
 /// store's schema. Returns the first problem, with its pipeline-file key.
 pub async fn check(rs: &RuleSet) -> Result<(), ScoringError> {
-    let ctx = crate::session();
+    let ctx = crate::session(&vroeg_pipeline::Engine::default())?;
     for s in Source::ALL {
         ctx.register_table(
             s.name(),

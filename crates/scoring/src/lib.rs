@@ -12,8 +12,12 @@ pub mod sql;
 pub mod stale;
 
 use datafusion::error::DataFusionError;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use std::sync::Arc;
 use thiserror::Error;
+use vroeg_pipeline::Engine;
 
 pub use check::check;
 pub use list::{
@@ -50,8 +54,11 @@ pub enum ScoringError {
 
 /// A DataFusion session configured the same way for every run: decimals
 /// stay decimals (`1.0` in a rule is a decimal, not a float), strings stay
-/// `Utf8` as on Ballista.
-pub fn session() -> SessionContext {
+/// `Utf8` as on Ballista, and memory is bounded by a fair spill pool of
+/// `engine.memory_limit` bytes (sorts and aggregations spill to
+/// `engine.spill_dir`; a hash join's build side cannot, so the limit must
+/// hold it).
+pub fn session(engine: &Engine) -> Result<SessionContext, ScoringError> {
     let config = SessionConfig::new()
         .set_bool("datafusion.sql_parser.parse_float_as_decimal", true)
         .set_bool(
@@ -59,5 +66,33 @@ pub fn session() -> SessionContext {
             false,
         )
         .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false);
-    SessionContext::new_with_config(config)
+    let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(FairSpillPool::new(
+        usize::try_from(engine.memory_limit).unwrap_or(usize::MAX),
+    )));
+    if let Some(dir) = &engine.spill_dir {
+        runtime = runtime.with_temp_file_path(dir);
+    }
+    Ok(SessionContext::new_with_config_rt(
+        config,
+        runtime.build_arc()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::execution::memory_pool::MemoryLimit;
+
+    #[test]
+    fn the_session_is_bounded_by_the_memory_limit() {
+        let engine = Engine {
+            memory_limit: 96 << 20,
+            spill_dir: Some(std::env::temp_dir()),
+        };
+        let ctx = session(&engine).unwrap();
+        match ctx.runtime_env().memory_pool.memory_limit() {
+            MemoryLimit::Finite(n) => assert_eq!(n, 96 << 20),
+            _ => panic!("the memory pool is unbounded"),
+        }
+    }
 }

@@ -59,7 +59,7 @@ impl Inbox {
             );
         }
         let as_of: NaiveDate = as_of.parse().unwrap();
-        let ctx = vroeg_scoring::session();
+        let ctx = vroeg_scoring::session(&vroeg_pipeline::Engine::default()).unwrap();
         store.view().register(&ctx, Some(as_of)).unwrap();
         tokio::runtime::Runtime::new()
             .unwrap()
