@@ -1,4 +1,7 @@
-//! Taking deliveries from the inbox: one file at a time, in name order.
+//! Taking deliveries from the inbox. Sequence numbers follow the name order
+//! within each source folder; deliveries are validated and written several
+//! at a time (a window of files, in parallel) and committed one by one in
+//! sequence order, so a crash leaves the store at a delivery boundary.
 
 use crate::error::IngestError;
 use crate::header::{HeaderMap, read_header};
@@ -10,7 +13,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use vroeg_contracts::text::shown;
 use vroeg_contracts::{Contract, Dialect, Reason, Source};
@@ -20,6 +23,29 @@ use vroeg_store::{DeliveryStatus, LedgerEntry, Store, failpoint};
 const CHUNK_ROWS: usize = 1 << 16;
 /// Rows per parallel validation task.
 const TASK_ROWS: usize = 1 << 13;
+/// Bytes of delivery files prepared at once (at least one file): bounds the
+/// memory of parallel validation.
+const WINDOW_BYTES: u64 = 256 << 20;
+/// Files prepared at once.
+const WINDOW_FILES: usize = 16;
+
+/// A new delivery file and the sequence number it gets.
+struct Job<'a> {
+    source: Source,
+    path: PathBuf,
+    dialect: &'a Dialect,
+    seq: u64,
+    bytes: u64,
+}
+
+/// What preparing a delivery came to.
+enum Prepared {
+    /// The file could not be read: `source/file` and the error.
+    Unreadable(String, String),
+    /// Its ledger entry, ready to commit (accepted rows already moved into
+    /// place), and when its work started.
+    Entry(LedgerEntry, Instant),
+}
 
 /// What one ingest did.
 #[derive(Debug, Default)]
@@ -64,6 +90,7 @@ pub fn ingest(
     }
     let mut report = IngestReport::default();
     let default = Dialect::default();
+    let mut found = Vec::new();
     for source in Source::ALL {
         let folder = inbox.join(source.name());
         if !folder.is_dir() {
@@ -84,43 +111,153 @@ pub fn ingest(
                 tracing::warn!(file = %path.display(), "not a .csv file; ignored");
                 continue;
             }
-            let dialect = dialects.get(&source).unwrap_or(&default);
-            ingest_file(store, source, &path, dialect, &mut report)?;
+            found.push((source, path));
         }
+    }
+    // A file under a name taken in before is new only if its bytes changed.
+    let taken: Vec<bool> = found
+        .par_iter()
+        .map(|(source, path)| {
+            let name = file_name(path);
+            store.has_delivery_named(*source, &name)
+                && fs::read(path).is_ok_and(|b| {
+                    let sha = hex::encode(Sha256::digest(&b));
+                    store.already_taken(*source, &name, &sha).is_some()
+                })
+        })
+        .collect();
+    let mut seq = store.next_seq();
+    let mut jobs = Vec::new();
+    for ((source, path), taken) in found.into_iter().zip(taken) {
+        if taken {
+            report.skipped += 1;
+            continue;
+        }
+        let bytes = fs::metadata(&path).map_or(0, |m| m.len());
+        let dialect = dialects.get(&source).unwrap_or(&default);
+        jobs.push(Job {
+            source,
+            path,
+            dialect,
+            seq,
+            bytes,
+        });
+        seq += 1;
+    }
+    let mut start = 0;
+    while start < jobs.len() {
+        let mut end = start + 1;
+        let mut bytes = jobs[start].bytes;
+        while end < jobs.len()
+            && end - start < WINDOW_FILES
+            && bytes + jobs[end].bytes <= WINDOW_BYTES
+        {
+            bytes += jobs[end].bytes;
+            end += 1;
+        }
+        let shared: &Store = store;
+        let prepared: Vec<Result<Prepared, IngestError>> = jobs[start..end]
+            .par_iter()
+            .map(|j| prepare(shared, j))
+            .collect();
+        for p in prepared {
+            match p? {
+                Prepared::Unreadable(file, error) => report.unreadable.push((file, error)),
+                Prepared::Entry(entry, started) => {
+                    commit_in_order(store, entry, started, &mut report)?
+                }
+            }
+        }
+        start = end;
     }
     Ok(report)
 }
 
-/// Takes one delivery file of `source` into the store, adding what happened
-/// to `report`.
-pub fn ingest_file(
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The message of a duplicate: an earlier accepted delivery of the source,
+/// with rows, has the same bytes. (Header-only files of two suppliers are
+/// byte-identical too, but they are empty deliveries, not resends.)
+fn duplicate_of(store: &Store, source: Source, sha256: &str) -> Option<String> {
+    store
+        .same_bytes(source, sha256)
+        .filter(|e| e.rows_read > 0)
+        .map(|earlier| {
+            format!(
+                "byte-identical to delivery {} ({}); nothing changed",
+                earlier.seq, earlier.file_name
+            )
+        })
+}
+
+fn as_duplicate(mut entry: LedgerEntry, message: String) -> LedgerEntry {
+    entry.status = DeliveryStatus::Duplicate;
+    entry.message = Some(message);
+    entry.rows_read = 0;
+    entry.rows_accepted = 0;
+    entry.rows_quarantined = 0;
+    entry.quarantined_by_reason.clear();
+    entry.partitions.clear();
+    entry.warnings.clear();
+    entry.files.clear();
+    entry.quarantine_file = None;
+    entry
+}
+
+/// Commits a prepared delivery. A delivery prepared beside an earlier one
+/// with the same bytes (both new in this ingest) becomes a duplicate here:
+/// its files are removed before the commit.
+fn commit_in_order(
     store: &mut Store,
-    source: Source,
-    path: &Path,
-    dialect: &Dialect,
+    entry: LedgerEntry,
+    started: Instant,
     report: &mut IngestReport,
 ) -> Result<(), IngestError> {
+    if entry.status == DeliveryStatus::Accepted
+        && let Some(message) = duplicate_of(store, entry.source, &entry.sha256)
+    {
+        let written = entry
+            .files
+            .iter()
+            .map(|f| f.path.clone())
+            .chain(entry.quarantine_file.clone());
+        for rel in written {
+            let path = store.root().join(rel);
+            fs::remove_file(&path).map_err(|e| {
+                IngestError::Store(vroeg_store::StoreError::Io {
+                    action: "removing a duplicate's file",
+                    path: path.clone(),
+                    source: e,
+                })
+            })?;
+        }
+        tracing::info!(seq = entry.seq, file = %entry.file_name, "duplicate delivery; nothing changed");
+        return commit(store, as_duplicate(entry, message), started, report);
+    }
+    commit(store, entry, started, report)
+}
+
+/// Reads, validates and writes one new delivery (its accepted rows moved
+/// into place, not yet committed).
+fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
     let started = Instant::now();
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (source, dialect) = (job.source, job.dialect);
+    let file_name = file_name(&job.path);
     let shown_name = format!("{}/{}", source.name(), file_name);
-    let bytes = match fs::read(path) {
+    let bytes = match fs::read(&job.path) {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(file = %shown_name, error = %e, "cannot read delivery; it will be tried again next time");
-            report.unreadable.push((shown_name, e.to_string()));
-            return Ok(());
+            return Ok(Prepared::Unreadable(shown_name, e.to_string()));
         }
     };
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    if store.already_taken(source, &file_name, &sha256).is_some() {
-        report.skipped += 1;
-        return Ok(());
-    }
-    let mut entry = LedgerEntry {
-        seq: store.next_seq(),
+    let entry = LedgerEntry {
+        seq: job.seq,
         source,
         file_name,
         sha256,
@@ -138,20 +275,11 @@ pub fn ingest_file(
         ingested_at: String::new(),
         duration_ms: 0,
     };
-    // Header-only files of two suppliers are byte-identical too, but they are
-    // empty deliveries, not resends.
-    if let Some(earlier) = store
-        .same_bytes(source, &entry.sha256)
-        .filter(|e| e.rows_read > 0)
-    {
-        entry.status = DeliveryStatus::Duplicate;
-        entry.message = Some(format!(
-            "byte-identical to delivery {} ({}); nothing changed",
-            earlier.seq, earlier.file_name
-        ));
+    if let Some(message) = duplicate_of(store, source, &entry.sha256) {
         tracing::info!(file = %shown_name, "duplicate delivery; nothing changed");
-        return commit(store, entry, started, report);
+        return Ok(Prepared::Entry(as_duplicate(entry, message), started));
     }
+    let mut entry = entry;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -163,7 +291,7 @@ pub fn ingest_file(
             let msg = format!(
                 "{shown_name} is not valid UTF-8 (first invalid byte on line {line}); ask the supplier to export it as UTF-8"
             );
-            return refuse(store, entry, msg, started, report);
+            return Ok(refused(entry, msg, started));
         }
     };
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -179,15 +307,15 @@ pub fn ingest_file(
             let names: Vec<&str> = record.iter().collect();
             match read_header(contract, &names, &shown_name) {
                 Ok(h) => h,
-                Err(msg) => return refuse(store, entry, msg, started, report),
+                Err(msg) => return Ok(refused(entry, msg, started)),
             }
         }
         Ok(false) => {
             let msg =
                 format!("{shown_name} has no header row; a delivery starts with the column names");
-            return refuse(store, entry, msg, started, report);
+            return Ok(refused(entry, msg, started));
         }
-        Err(e) => return refuse(store, entry, format!("{shown_name}: {e}"), started, report),
+        Err(e) => return Ok(refused(entry, format!("{shown_name}: {e}"), started)),
     };
     if !header.extra.is_empty() {
         let warning = format!(
@@ -227,7 +355,7 @@ pub fn ingest_file(
                 }
                 Err(e) => {
                     drop(writer);
-                    return refuse(store, entry, format!("{shown_name}: {e}"), started, report);
+                    return Ok(refused(entry, format!("{shown_name}: {e}"), started));
                 }
             }
         }
@@ -277,7 +405,7 @@ pub fn ingest_file(
     } else {
         tracing::debug!(file = %shown_name, seq = entry.seq, read = entry.rows_read, "delivery taken in");
     }
-    commit(store, entry, started, report)
+    Ok(Prepared::Entry(entry, started))
 }
 
 /// Physical line numbers from byte offsets, counted incrementally. (The csv
@@ -436,13 +564,7 @@ fn quarantine_record(
     rec
 }
 
-fn refuse(
-    store: &mut Store,
-    mut entry: LedgerEntry,
-    message: String,
-    started: Instant,
-    report: &mut IngestReport,
-) -> Result<(), IngestError> {
+fn refused(mut entry: LedgerEntry, message: String, started: Instant) -> Prepared {
     tracing::warn!(seq = entry.seq, "delivery refused: {message}");
     entry.status = DeliveryStatus::Refused;
     entry.message = Some(message);
@@ -450,7 +572,7 @@ fn refuse(
     entry.rows_accepted = 0;
     entry.rows_quarantined = 0;
     entry.quarantined_by_reason.clear();
-    commit(store, entry, started, report)
+    Prepared::Entry(entry, started)
 }
 
 fn commit(

@@ -1,7 +1,8 @@
 //! Ingest: suppliers' deliveries from the inbox into the store.
 //!
-//! Flow per delivery file, in the lexicographic order of file names within
-//! each source folder:
+//! Flow per delivery file, sequence numbers in the lexicographic order of
+//! file names within each source folder (several files are prepared in
+//! parallel, then committed in that order):
 //!
 //! 1. hash the bytes; a file already taken in under this name is skipped, and
 //!    byte-identical bytes under another name are recorded as a duplicate
@@ -17,6 +18,6 @@ mod error;
 mod header;
 mod validate;
 
-pub use delivery::{IngestReport, ingest, ingest_file};
+pub use delivery::{IngestReport, ingest};
 pub use error::IngestError;
 pub use header::{HeaderMap, read_header};

@@ -320,6 +320,49 @@ fn identical_redelivery_changes_nothing() {
 }
 
 #[test]
+fn identical_files_in_one_ingest_keep_one_copy() {
+    let h = Harness::new();
+    let body = format!("{RENT}{GOOD_RENT}");
+    h.deliver("rent_arrears", "2026-09_LA.csv", &body);
+    h.deliver("rent_arrears", "2026-09_LA_copy.csv", &body);
+    // prepared side by side in one window; the second becomes the duplicate
+    let (report, store) = h.ingest();
+    let status: Vec<_> = report
+        .entries
+        .iter()
+        .map(|e| (e.seq, e.status, e.files.len()))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            (1, DeliveryStatus::Accepted, 1),
+            (2, DeliveryStatus::Duplicate, 0)
+        ]
+    );
+    assert_eq!(
+        report.entries[1].message.as_deref(),
+        Some("byte-identical to delivery 1 (2026-09_LA.csv); nothing changed")
+    );
+    let mut parquet = Vec::new();
+    let tables = store.root().join("tables");
+    let mut dirs = vec![tables];
+    while let Some(d) = dirs.pop() {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                parquet.push(p.file_name().unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    assert_eq!(parquet, ["d000001.parquet"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let b = rt.block_on(query(&store, "SELECT count(*) FROM rent_arrears"));
+    assert_eq!(b[0].column(0).as_primitive::<Int64Type>().value(0), 1);
+}
+
+#[test]
 fn a_correction_replaces_its_partition_and_keeps_the_old_rows_for_audit() {
     let h = Harness::new();
     h.deliver(

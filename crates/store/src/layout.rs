@@ -95,6 +95,13 @@ impl Store {
             .find(|e| e.source == source && e.file_name == file_name && e.sha256 == sha256)
     }
 
+    /// Whether a delivery of the source was taken in under this file name.
+    pub fn has_delivery_named(&self, source: Source, file_name: &str) -> bool {
+        self.ledger
+            .iter()
+            .any(|e| e.source == source && e.file_name == file_name)
+    }
+
     /// An earlier accepted delivery of the source with the same bytes.
     pub fn same_bytes(&self, source: Source, sha256: &str) -> Option<&LedgerEntry> {
         self.ledger.iter().find(|e| {
