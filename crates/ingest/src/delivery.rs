@@ -44,7 +44,7 @@ enum Prepared {
     Unreadable(String, String),
     /// Its ledger entry, ready to commit (accepted rows already moved into
     /// place), and when its work started.
-    Entry(LedgerEntry, Instant),
+    Entry(Box<LedgerEntry>, Instant),
 }
 
 /// What one ingest did.
@@ -277,7 +277,10 @@ fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
     };
     if let Some(message) = duplicate_of(store, source, &entry.sha256) {
         tracing::info!(file = %shown_name, "duplicate delivery; nothing changed");
-        return Ok(Prepared::Entry(as_duplicate(entry, message), started));
+        return Ok(Prepared::Entry(
+            Box::new(as_duplicate(entry, message)),
+            started,
+        ));
     }
     let mut entry = entry;
     let text = match std::str::from_utf8(&bytes) {
@@ -405,7 +408,7 @@ fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
     } else {
         tracing::debug!(file = %shown_name, seq = entry.seq, read = entry.rows_read, "delivery taken in");
     }
-    Ok(Prepared::Entry(entry, started))
+    Ok(Prepared::Entry(Box::new(entry), started))
 }
 
 /// Physical line numbers from byte offsets, counted incrementally. (The csv
@@ -572,7 +575,7 @@ fn refused(mut entry: LedgerEntry, message: String, started: Instant) -> Prepare
     entry.rows_accepted = 0;
     entry.rows_quarantined = 0;
     entry.quarantined_by_reason.clear();
-    Prepared::Entry(entry, started)
+    Prepared::Entry(Box::new(entry), started)
 }
 
 fn commit(
