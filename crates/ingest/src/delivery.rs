@@ -164,7 +164,7 @@ pub fn ingest(
             match p? {
                 Prepared::Unreadable(file, error) => report.unreadable.push((file, error)),
                 Prepared::Entry(entry, started) => {
-                    commit_in_order(store, entry, started, &mut report)?
+                    commit_in_order(store, *entry, started, &mut report)?
                 }
             }
         }
