@@ -245,7 +245,7 @@ fn commit_in_order(
 /// into place, not yet committed).
 fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
     let started = Instant::now();
-    let (source, dialect) = (job.source, job.dialect);
+    let source = job.source;
     let file_name = file_name(&job.path);
     let shown_name = format!("{}/{}", source.name(), file_name);
     let bytes = match fs::read(&job.path) {
@@ -255,7 +255,14 @@ fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
             return Ok(Prepared::Unreadable(shown_name, e.to_string()));
         }
     };
-    let sha256 = hex::encode(Sha256::digest(&bytes));
+    // A large file is hashed beside its parse (a duplicate is then found at
+    // commit); a small one first, so that a resend is not parsed at all.
+    let large = bytes.len() >= 2 * SEGMENT_BYTES;
+    let sha256 = if large {
+        String::new()
+    } else {
+        hex::encode(Sha256::digest(&bytes))
+    };
     let entry = LedgerEntry {
         seq: job.seq,
         source,
@@ -275,15 +282,41 @@ fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
         ingested_at: String::new(),
         duration_ms: 0,
     };
-    if let Some(message) = duplicate_of(store, source, &entry.sha256) {
+    if !large && let Some(message) = duplicate_of(store, source, &entry.sha256) {
         tracing::info!(file = %shown_name, "duplicate delivery; nothing changed");
         return Ok(Prepared::Entry(
             Box::new(as_duplicate(entry, message)),
             started,
         ));
     }
-    let mut entry = entry;
-    let text = match std::str::from_utf8(&bytes) {
+    if large {
+        let (sha256, prepared) = rayon::join(
+            || hex::encode(Sha256::digest(&bytes)),
+            || take_rows(store, job, &bytes, entry, started, shown_name),
+        );
+        return prepared.map(|p| match p {
+            Prepared::Entry(mut e, started) => {
+                e.sha256 = sha256;
+                Prepared::Entry(e, started)
+            }
+            other => other,
+        });
+    }
+    take_rows(store, job, &bytes, entry, started, shown_name)
+}
+
+/// Validates a delivery's rows and writes the accepted ones (or refuses the
+/// file).
+fn take_rows(
+    store: &Store,
+    job: &Job<'_>,
+    bytes: &[u8],
+    mut entry: LedgerEntry,
+    started: Instant,
+    shown_name: String,
+) -> Result<Prepared, IngestError> {
+    let (source, dialect) = (job.source, job.dialect);
+    let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let line = bytes[..e.valid_up_to()]
@@ -337,61 +370,110 @@ fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
     let rules = RowRules::new(contract, dialect, &header, entry.seq);
     let mut writer = store.begin_delivery(source, entry.seq)?;
     let quarantine_header = quarantine_header(contract);
-    let mut seen = HashSet::new();
-    let mut partitions = std::collections::BTreeSet::new();
-    let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(CHUNK_ROWS);
-    let mut done = false;
-    let mut first = true;
-    let mut lines = LineCounter::new(body.as_bytes());
-    while !done {
-        chunk.clear();
-        while chunk.len() < CHUNK_ROWS {
-            let mut rec = csv::StringRecord::new();
-            match reader.read_record(&mut rec) {
-                Ok(true) => {
-                    let line = lines.line_at(rec.position().map_or(0, |p| p.byte()));
-                    chunk.push((line, rec));
+    let mut sink = Sink {
+        entry: &mut entry,
+        writer: &mut writer,
+        // sized for the whole file up front: no rehashing of millions of keys
+        seen: if contract.unique.is_some() {
+            HashSet::with_capacity(body.len() / 48)
+        } else {
+            HashSet::new()
+        },
+        partitions: std::collections::BTreeSet::new(),
+        header: &header,
+        dialect,
+        contract,
+        quarantine_header: &quarantine_header,
+        shown_name: &shown_name,
+    };
+    let header_end = reader.position().byte() as usize;
+    if let Some(segments) = segments(body.as_bytes(), header_end) {
+        // No quotes: every line end ends a record, so segments of the file
+        // are parsed and validated in parallel while the previous group is
+        // taken in order (duplicate keys, quarantine, Parquet).
+        let group = rayon::current_num_threads() * 2;
+        let parse = |batch: &[Segment]| -> Vec<Result<Parsed, csv::Error>> {
+            batch
+                .par_iter()
+                .map(|seg| {
+                    let rows = parse_segment(body.as_bytes(), seg, dialect.delimiter)?;
+                    let out = validate_chunk(&rules, &rows);
+                    let hashes = unique_hashes(contract, &out);
+                    Ok((rows, (out, hashes)))
+                })
+                .collect()
+        };
+        let groups: Vec<&[Segment]> = segments.chunks(group).collect();
+        let mut parsed = parse(groups[0]);
+        for i in 0..groups.len() {
+            let next = groups.get(i + 1).copied();
+            let absorb = |sink: &mut Sink<'_>, parsed: Vec<Result<Parsed, csv::Error>>| {
+                for p in parsed {
+                    match p {
+                        Ok((rows, out)) => sink.absorb(&rows, out)?,
+                        Err(e) => return Ok(Some(e)),
+                    }
                 }
-                Ok(false) => {
-                    done = true;
-                    break;
-                }
-                Err(e) => {
-                    drop(writer);
-                    return Ok(refused(entry, format!("{shown_name}: {e}"), started));
-                }
+                Ok::<_, IngestError>(None)
+            };
+            let (taken, following) = rayon::join(
+                || absorb(&mut sink, std::mem::take(&mut parsed)),
+                || next.map(parse).unwrap_or_default(),
+            );
+            if let Some(e) = taken? {
+                drop(sink);
+                drop(writer);
+                return Ok(refused(entry, format!("{shown_name}: {e}"), started));
+            }
+            parsed = following;
+            if i == 0 {
+                failpoint("mid-write");
             }
         }
-        let outs: Vec<ChunkOut> = chunk
-            .par_chunks(TASK_ROWS)
-            .map(|rows| validate_chunk(&rules, rows))
-            .collect();
-        for (task, mut out) in outs.into_iter().enumerate() {
-            let rows = &chunk[task * TASK_ROWS..];
-            if let Some(unique) = contract.unique {
-                drop_duplicates(contract, unique, &mut out, rows, &mut seen)?;
+    } else {
+        let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(CHUNK_ROWS);
+        let mut done = false;
+        let mut first = true;
+        let mut lines = LineCounter::new(body.as_bytes());
+        while !done {
+            chunk.clear();
+            while chunk.len() < CHUNK_ROWS {
+                let mut rec = csv::StringRecord::new();
+                match reader.read_record(&mut rec) {
+                    Ok(true) => {
+                        let line = lines.line_at(rec.position().map_or(0, |p| p.byte()));
+                        chunk.push((line, rec));
+                    }
+                    Ok(false) => {
+                        done = true;
+                        break;
+                    }
+                    Err(e) => {
+                        drop(sink);
+                        drop(writer);
+                        return Ok(refused(entry, format!("{shown_name}: {e}"), started));
+                    }
+                }
             }
-            entry.rows_read += (out.accepted.len() + out.rejected.len()) as u64;
-            entry.rows_accepted += out.batch.num_rows() as u64;
-            for r in &out.rejected {
-                entry.rows_quarantined += 1;
-                *entry
-                    .quarantined_by_reason
-                    .entry(r.reason.code().to_string())
-                    .or_default() += 1;
-                tracing::debug!(file = %shown_name, line = r.line, reason = %r.reason, column = r.column.unwrap_or(""), "row quarantined");
-                let record = quarantine_record(&header, dialect, r, &rows[r.index].1);
-                let record: Vec<&str> = record.iter().map(String::as_str).collect();
-                writer.quarantine(&entry.file_name, &quarantine_header, &record)?;
+            let outs: Vec<(ChunkOut, Vec<u128>)> = chunk
+                .par_chunks(TASK_ROWS)
+                .map(|rows| {
+                    let out = validate_chunk(&rules, rows);
+                    let hashes = unique_hashes(contract, &out);
+                    (out, hashes)
+                })
+                .collect();
+            for (task, out) in outs.into_iter().enumerate() {
+                sink.absorb(&chunk[task * TASK_ROWS..], out)?;
             }
-            writer.write_batch(&out.batch)?;
-            partitions.extend(out.partitions);
-        }
-        if first {
-            failpoint("mid-write");
-            first = false;
+            if first {
+                failpoint("mid-write");
+                first = false;
+            }
         }
     }
+    let partitions = std::mem::take(&mut sink.partitions);
+    drop(sink);
     let (files, quarantine) = writer.finish()?;
     entry.files = files;
     entry.quarantine_file = quarantine;
@@ -409,6 +491,141 @@ fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
         tracing::debug!(file = %shown_name, seq = entry.seq, read = entry.rows_read, "delivery taken in");
     }
     Ok(Prepared::Entry(Box::new(entry), started))
+}
+
+/// Where validated chunks of one delivery go, in file order.
+struct Sink<'a> {
+    entry: &'a mut LedgerEntry,
+    writer: &'a mut vroeg_store::DeliveryWriter,
+    seen: HashSet<u128>,
+    partitions: std::collections::BTreeSet<Vec<String>>,
+    header: &'a HeaderMap,
+    dialect: &'a Dialect,
+    contract: &'static Contract,
+    quarantine_header: &'a [&'static str],
+    shown_name: &'a str,
+}
+
+impl Sink<'_> {
+    /// Takes one validated chunk: duplicate keys against earlier chunks,
+    /// counts, quarantine records, accepted rows.
+    fn absorb(
+        &mut self,
+        rows: &[(u64, csv::StringRecord)],
+        (mut out, hashes): (ChunkOut, Vec<u128>),
+    ) -> Result<(), IngestError> {
+        if let Some(unique) = self.contract.unique {
+            drop_duplicates(
+                self.contract,
+                unique,
+                &mut out,
+                &hashes,
+                rows,
+                &mut self.seen,
+            )?;
+        }
+        let entry = &mut *self.entry;
+        entry.rows_read += (out.accepted.len() + out.rejected.len()) as u64;
+        entry.rows_accepted += out.batch.num_rows() as u64;
+        for r in &out.rejected {
+            entry.rows_quarantined += 1;
+            *entry
+                .quarantined_by_reason
+                .entry(r.reason.code().to_string())
+                .or_default() += 1;
+            tracing::debug!(file = %self.shown_name, line = r.line, reason = %r.reason, column = r.column.unwrap_or(""), "row quarantined");
+            let record = quarantine_record(self.header, self.dialect, r, &rows[r.index].1);
+            let record: Vec<&str> = record.iter().map(String::as_str).collect();
+            self.writer
+                .quarantine(&entry.file_name, self.quarantine_header, &record)?;
+        }
+        self.writer.write_batch(&out.batch)?;
+        self.partitions.extend(out.partitions);
+        Ok(())
+    }
+}
+
+/// One parsed and validated segment: its rows, the validation result and
+/// the rows' unique-key hashes.
+type Parsed = (Vec<(u64, csv::StringRecord)>, (ChunkOut, Vec<u128>));
+
+/// Bytes per segment of a large quote-free delivery.
+const SEGMENT_BYTES: usize = 4 << 20;
+
+/// A part of a delivery's body that ends at a line end: its byte range and
+/// the physical line number of its first byte.
+struct Segment {
+    start: usize,
+    end: usize,
+    line: u64,
+}
+
+/// Splits the records after the header into segments at line ends, when
+/// that is safe: no `"` anywhere (so no quoted line end) and no `\r` that
+/// is not followed by `\n` (the csv crate ends records there too). `None`
+/// otherwise, or when the body is small.
+fn segments(body: &[u8], header_end: usize) -> Option<Vec<Segment>> {
+    if body.len() - header_end.min(body.len()) < 2 * SEGMENT_BYTES {
+        return None;
+    }
+    let unsafe_split = body.par_chunks(1 << 20).enumerate().any(|(i, c)| {
+        c.iter().enumerate().any(|(j, &b)| {
+            b == b'"' || (b == b'\r' && body.get(i * (1 << 20) + j + 1) != Some(&b'\n'))
+        })
+    });
+    if unsafe_split || header_end == 0 || body[header_end - 1] != b'\n' {
+        return None;
+    }
+    let mut bounds = Vec::new();
+    let mut start = header_end;
+    while start < body.len() {
+        let end = match body[(start + SEGMENT_BYTES).min(body.len())..]
+            .iter()
+            .position(|&b| b == b'\n')
+        {
+            Some(i) => (start + SEGMENT_BYTES).min(body.len()) + i + 1,
+            None => body.len(),
+        };
+        bounds.push((start, end));
+        start = end;
+    }
+    let newlines: Vec<u64> = bounds
+        .par_iter()
+        .map(|&(s, e)| body[s..e].iter().filter(|&&b| b == b'\n').count() as u64)
+        .collect();
+    let mut line = 1 + body[..header_end].iter().filter(|&&b| b == b'\n').count() as u64;
+    let mut out = Vec::with_capacity(bounds.len());
+    for ((start, end), n) in bounds.into_iter().zip(newlines) {
+        out.push(Segment { start, end, line });
+        line += n;
+    }
+    Some(out)
+}
+
+/// The records of one segment with their physical line numbers.
+fn parse_segment(
+    body: &[u8],
+    seg: &Segment,
+    delimiter: u8,
+) -> Result<Vec<(u64, csv::StringRecord)>, csv::Error> {
+    let text = &body[seg.start..seg.end];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text);
+    let mut lines = LineCounter {
+        text,
+        byte: 0,
+        line: seg.line,
+    };
+    let mut rows = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while reader.read_record(&mut rec)? {
+        let line = lines.line_at(rec.position().map_or(0, |p| p.byte()));
+        rows.push((line, std::mem::take(&mut rec)));
+    }
+    Ok(rows)
 }
 
 /// Physical line numbers from byte offsets, counted incrementally. (The csv
@@ -450,15 +667,13 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// Moves rows whose unique columns repeat within one partition value (an
-/// earlier accepted row has them) to the rejected list as `duplicate_key`.
-fn drop_duplicates(
-    contract: &Contract,
-    unique: &'static [&'static str],
-    out: &mut ChunkOut,
-    rows: &[(u64, csv::StringRecord)],
-    seen: &mut HashSet<u128>,
-) -> Result<(), IngestError> {
+/// A 128-bit hash of each accepted row's unique columns and partition
+/// date, computed in the parallel part; empty for sources without unique
+/// columns.
+fn unique_hashes(contract: &Contract, out: &ChunkOut) -> Vec<u128> {
+    let Some(unique) = contract.unique else {
+        return Vec::new();
+    };
     let batch = &out.batch;
     let strings: Vec<&StringArray> = unique
         .iter()
@@ -481,22 +696,39 @@ fn drop_duplicates(
                 .expect("this partition key is a date")
         })
         .collect();
+    (0..out.accepted.len())
+        .map(|i| {
+            let mut a = DefaultHasher::new();
+            let mut b = DefaultHasher::new();
+            b.write_u8(0x5a);
+            for s in &strings {
+                s.value(i).hash(&mut a);
+                s.value(i).hash(&mut b);
+            }
+            for d in &dates {
+                d.value(i).hash(&mut a);
+                d.value(i).hash(&mut b);
+            }
+            (u128::from(a.finish()) << 64) | u128::from(b.finish())
+        })
+        .collect()
+}
+
+/// Moves rows whose unique columns repeat within one partition value (an
+/// earlier accepted row has them) to the rejected list as `duplicate_key`.
+fn drop_duplicates(
+    contract: &Contract,
+    unique: &'static [&'static str],
+    out: &mut ChunkOut,
+    hashes: &[u128],
+    rows: &[(u64, csv::StringRecord)],
+    seen: &mut HashSet<u128>,
+) -> Result<(), IngestError> {
+    let batch = &out.batch;
     let mut keep = Vec::with_capacity(batch.num_rows());
     let mut accepted = Vec::with_capacity(batch.num_rows());
-    for (i, index) in out.accepted.iter().enumerate() {
-        let mut a = DefaultHasher::new();
-        let mut b = DefaultHasher::new();
-        b.write_u8(0x5a);
-        for s in &strings {
-            s.value(i).hash(&mut a);
-            s.value(i).hash(&mut b);
-        }
-        for d in &dates {
-            d.value(i).hash(&mut a);
-            d.value(i).hash(&mut b);
-        }
-        let key = (u128::from(a.finish()) << 64) | u128::from(b.finish());
-        let fresh = seen.insert(key);
+    for (index, key) in out.accepted.iter().zip(hashes) {
+        let fresh = seen.insert(*key);
         keep.push(fresh);
         if fresh {
             accepted.push(*index);
@@ -589,4 +821,55 @@ fn commit(
     store.commit(entry.clone())?;
     report.entries.push(entry);
     Ok(())
+}
+
+#[cfg(test)]
+mod segment_tests {
+    use super::*;
+
+    fn body(lines: usize) -> Vec<u8> {
+        let mut b = b"a,b\n".to_vec();
+        for i in 0..lines {
+            b.extend_from_slice(format!("{i:0>30},x\r\n").as_bytes());
+        }
+        b
+    }
+
+    #[test]
+    fn segments_split_at_line_ends_and_know_their_lines() {
+        let b = body(300_000); // 33 bytes a line: about 9.4 MiB
+        let segs = segments(&b, 4).expect("quote-free and large");
+        assert!(segs.len() >= 2);
+        assert_eq!((segs[0].start, segs[0].line), (4, 2));
+        for w in segs.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+            assert_eq!(b[w[0].end - 1], b'\n');
+            let lines_before = b[..w[1].start].iter().filter(|&&c| c == b'\n').count() as u64;
+            assert_eq!(w[1].line, lines_before + 1);
+        }
+        assert_eq!(segs.last().unwrap().end, b.len());
+        let rows: usize = segs
+            .iter()
+            .map(|s| parse_segment(&b, s, b',').unwrap().len())
+            .sum();
+        assert_eq!(rows, 300_000);
+        let last = parse_segment(&b, segs.last().unwrap(), b',').unwrap();
+        assert_eq!(
+            last.last().unwrap().0,
+            300_001,
+            "the last row's physical line"
+        );
+    }
+
+    #[test]
+    fn quotes_bare_carriage_returns_and_small_bodies_are_not_split() {
+        let mut quoted = body(300_000);
+        quoted[5_000_000] = b'"';
+        assert!(segments(&quoted, 4).is_none());
+        let mut bare_cr = body(300_000);
+        let at = bare_cr.len() - 1; // the last "\r\n" loses its "\n"
+        bare_cr[at] = b'x';
+        assert!(segments(&bare_cr, 4).is_none());
+        assert!(segments(&body(1_000), 4).is_none());
+    }
 }

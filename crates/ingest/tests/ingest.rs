@@ -534,3 +534,93 @@ fn nothing_stored_ever_appears_at_a_partition_it_does_not_belong_to() {
     );
     let _ = Array::len(&datafusion::arrow::array::Int32Array::from(vec![1]));
 }
+
+/// A rent delivery of `rows` data rows, larger than two parse segments,
+/// with bad rows, a blank line and a CRLF line end at known places.
+fn big_rent(rows: usize, header: &str) -> String {
+    let mut body = String::from(header);
+    for i in 0..rows {
+        match i {
+            0 => body.push_str("bad-key!,2026-09-30,LA,1.00,700.00,2026-08-01,nee\n"),
+            40_000 => body.push_str(&format!(
+                "\nhh{i:08},2026-09-30,LA,1.00,700.00,2026-08-01,nee\n"
+            )),
+            60_000 => body.push_str(&format!(
+                "hh{i:08},2026-09-30,LA,1.00,700.00,2026-08-01,nee\r\n"
+            )),
+            70_000 => body.push_str("123456789,2026-09-30,LA,1.00,700.00,2026-08-01,nee\n"),
+            _ if i == rows - 1 => body.push_str(&format!(
+                "hh{i:08},2026-09-31,LA,1.00,700.00,2026-08-01,nee\n"
+            )),
+            _ => body.push_str(&format!(
+                "hh{i:08},2026-09-30,LA,{}.{:02},700.00,2026-08-01,nee\n",
+                i % 900 + 1,
+                i % 100
+            )),
+        }
+    }
+    body
+}
+
+#[test]
+fn a_large_quote_free_delivery_parsed_in_segments_matches_the_reader() {
+    let rows = 170_000;
+    let fast = big_rent(rows, RENT);
+    assert!(
+        fast.len() > 2 * (4 << 20),
+        "{} bytes: more than two 4 MiB segments",
+        fast.len()
+    );
+    // a quote anywhere sends the same rows through the sequential reader
+    let slow = big_rent(
+        rows,
+        &RENT.replacen("household_key", "\"household_key\"", 1),
+    );
+    let mut seen = Vec::new();
+    for body in [fast, slow] {
+        let h = Harness::new();
+        h.deliver("rent_arrears", "big.csv", &body);
+        let (report, store) = h.ingest();
+        let e = &report.entries[0];
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let b = rt.block_on(query(
+            &store,
+            "SELECT count(*), sum(arrears_eur), min(_line), max(_line) FROM rent_arrears",
+        ));
+        let stats = (
+            b[0].column(0).as_primitive::<Int64Type>().value(0),
+            b[0].column(1).as_primitive::<Decimal128Type>().value(0),
+            b[0].column(2).as_primitive::<Int64Type>().value(0),
+            b[0].column(3).as_primitive::<Int64Type>().value(0),
+        );
+        seen.push((
+            e.rows_read,
+            e.rows_accepted,
+            e.quarantined_by_reason.clone(),
+            h.quarantine(e),
+            stats,
+        ));
+    }
+    let (read, accepted, reasons, quarantine, stats) = &seen[0];
+    assert_eq!((*read, *accepted), (170_000, 169_997));
+    let expected: BTreeMap<String, u64> = [
+        ("invalid_date", 1),
+        ("invalid_key", 1),
+        ("raw_identifier", 1),
+    ]
+    .map(|(r, n)| (r.to_string(), n))
+    .into();
+    assert_eq!(reasons, &expected);
+    // physical lines: header 1, first row 2, a blank line after row 40,000
+    let lines: Vec<&str> = quarantine
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(lines, ["2", "70003", "170002"]);
+    assert_eq!((stats.0, stats.2, stats.3), (169_997, 3, 170_001));
+    assert_eq!(
+        seen[0], seen[1],
+        "the segmented and the sequential parse agree"
+    );
+}

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! f_<feature>  one value per household from one source (snapshot / window / where)
-//! keys         every household with a row in any feature
-//! feat         keys with every feature, defaults where a household has no rows
+//! wide         every feature's rows, one column per feature (UNION ALL)
+//! folded       one row per household with a row in any feature
+//! feat         + defaults where a household has no rows
 //! flags        one 0/1 column rule__<id> per domain rule
 //! dom          + domains_fired
 //! meta         + rules without a domain (they may use domains_fired)
@@ -101,31 +102,47 @@ pub fn scored(rs: &RuleSet, as_of: NaiveDate) -> String {
         .iter()
         .map(|f| format!("f_{} AS ({})", f.name, feature(f, rs, as_of)))
         .collect();
-    let keys = rs
-        .features
-        .iter()
-        .map(|f| format!("SELECT household_key FROM f_{}", f.name))
-        .collect::<Vec<_>>()
-        .join(" UNION ");
-    ctes.push(format!("keys AS ({keys})"));
-    let cols = rs
-        .features
-        .iter()
-        .map(|f| format!("coalesce(f_{n}.v, {d}) AS {n}", n = f.name, d = f.default))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let joins = rs
+    // One row per household: every feature's rows side by side (UNION ALL),
+    // folded by one grouped aggregate. Unlike a join per feature, the
+    // aggregate spills to disk under the memory limit.
+    let wide = rs
         .features
         .iter()
         .map(|f| {
-            format!(
-                " LEFT JOIN f_{n} ON keys.household_key = f_{n}.household_key",
-                n = f.name
-            )
+            let cols = rs
+                .features
+                .iter()
+                .map(|g| {
+                    if g.name == f.name {
+                        format!("v AS {}", g.name)
+                    } else {
+                        format!("NULL AS {}", g.name)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("SELECT household_key, {cols} FROM f_{}", f.name)
         })
-        .collect::<String>();
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    ctes.push(format!("wide AS ({wide})"));
+    let folded = rs
+        .features
+        .iter()
+        .map(|f| format!("max({n}) AS {n}", n = f.name))
+        .collect::<Vec<_>>()
+        .join(", ");
     ctes.push(format!(
-        "feat AS (SELECT keys.household_key, {cols} FROM keys{joins})"
+        "folded AS (SELECT household_key, {folded} FROM wide GROUP BY household_key)"
+    ));
+    let cols = rs
+        .features
+        .iter()
+        .map(|f| format!("coalesce({n}, {d}) AS {n}", n = f.name, d = f.default))
+        .collect::<Vec<_>>()
+        .join(", ");
+    ctes.push(format!(
+        "feat AS (SELECT household_key, {cols} FROM folded)"
     ));
     let (domain_rules, meta_rules): (Vec<&Rule>, Vec<&Rule>) =
         rs.rules.iter().partition(|r| r.domain.is_some());

@@ -11,6 +11,7 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::schema::types::ColumnPath;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -131,6 +132,9 @@ impl DeliveryWriter {
             let props = WriterProperties::builder()
                 .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
                 .set_max_row_group_row_count(Some(256 * 1024))
+                // pseudonyms are near-unique: a dictionary only costs time
+                .set_column_dictionary_enabled(ColumnPath::from("household_key"), false)
+                .set_column_dictionary_enabled(ColumnPath::from("person_key"), false)
                 .build();
             let writer = ArrowWriter::try_new(file, arrow_schema(self.source), Some(props))?;
             self.periods.insert(
