@@ -194,15 +194,21 @@ fn duplicate_of(store: &Store, source: Source, sha256: &str) -> Option<String> {
         })
 }
 
-fn as_duplicate(mut entry: LedgerEntry, message: String) -> LedgerEntry {
-    entry.status = DeliveryStatus::Duplicate;
+fn as_duplicate(entry: LedgerEntry, message: String) -> LedgerEntry {
+    let mut entry = without_rows(entry, DeliveryStatus::Duplicate, message);
+    entry.warnings.clear();
+    entry
+}
+
+/// A delivery that stores nothing: refused or a duplicate.
+fn without_rows(mut entry: LedgerEntry, status: DeliveryStatus, message: String) -> LedgerEntry {
+    entry.status = status;
     entry.message = Some(message);
     entry.rows_read = 0;
     entry.rows_accepted = 0;
     entry.rows_quarantined = 0;
     entry.quarantined_by_reason.clear();
     entry.partitions.clear();
-    entry.warnings.clear();
     entry.files.clear();
     entry.quarantine_file = None;
     entry
@@ -799,14 +805,9 @@ fn quarantine_record(
     rec
 }
 
-fn refused(mut entry: LedgerEntry, message: String, started: Instant) -> Prepared {
+fn refused(entry: LedgerEntry, message: String, started: Instant) -> Prepared {
     tracing::warn!(seq = entry.seq, "delivery refused: {message}");
-    entry.status = DeliveryStatus::Refused;
-    entry.message = Some(message);
-    entry.rows_read = 0;
-    entry.rows_accepted = 0;
-    entry.rows_quarantined = 0;
-    entry.quarantined_by_reason.clear();
+    let entry = without_rows(entry, DeliveryStatus::Refused, message);
     Prepared::Entry(Box::new(entry), started)
 }
 
