@@ -153,6 +153,7 @@ pub fn run(args: RunArgs) -> Outcome {
         .clone()
         .unwrap_or_else(|| pipeline.out.join(args.as_of.to_string()));
     let rs = rule_set(&pipeline)?.clone();
+    let rule_set_sha256 = rs.sha256();
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(&rs))
         .map_err(scoring_failure)?;
@@ -201,7 +202,7 @@ pub fn run(args: RunArgs) -> Outcome {
         description: pipeline.description.clone(),
         as_of: args.as_of.to_string(),
         run_id: run_id.clone(),
-        rule_set_sha256: rs.sha256(),
+        rule_set_sha256: rule_set_sha256.clone(),
         pipeline_sha256: pipeline.sha256.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         started_at: started.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -233,7 +234,7 @@ pub fn run(args: RunArgs) -> Outcome {
         pipeline: pipeline.name.clone(),
         as_of: args.as_of.to_string(),
         pipeline_sha256: pipeline.sha256.clone(),
-        rule_set_sha256: rs.sha256(),
+        rule_set_sha256: rule_set_sha256.clone(),
         inputs,
         outputs: files.iter().map(|(n, b)| (n.clone(), sha256(b))).collect(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -260,7 +261,7 @@ pub fn run(args: RunArgs) -> Outcome {
                 run_id,
                 pipeline: pipeline.name.clone(),
                 as_of: args.as_of.to_string(),
-                rule_set_sha256: rs.sha256(),
+                rule_set_sha256: rule_set_sha256.clone(),
                 finished_at: manifest.finished_at.clone(),
                 listed: list.counts.listed,
             },
@@ -299,22 +300,21 @@ fn people_outputs(
     stale: &[vroeg_scoring::StaleSupplier],
     show_keys: bool,
 ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Failure> {
-    let previous = store
-        .previous_run(&identity.pipeline, &identity.as_of)
-        .and_then(|p| match p {
-            Some(record) => Ok(Some(PreviousRun {
-                listed: store.run_listed(&record)?,
-                record,
-            })),
-            None => Ok(None),
-        })
-        .map_err(|e| Failure::Other(e.into()))?;
     let history: Vec<RunRecord> = store
         .runs()
         .map_err(|e| Failure::Other(e.into()))?
         .into_iter()
         .filter(|r| r.pipeline == identity.pipeline)
         .collect();
+    let previous = match RunRecord::previous(&history, &identity.pipeline, &identity.as_of) {
+        Some(record) => Some(PreviousRun {
+            listed: store
+                .run_listed(record)
+                .map_err(|e| Failure::Other(e.into()))?,
+            record: record.clone(),
+        }),
+        None => None,
+    };
     let input = ReportInput {
         identity,
         rules: rs,

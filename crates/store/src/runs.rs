@@ -44,6 +44,21 @@ pub struct ListedRecord {
     pub rules: String,
 }
 
+impl RunRecord {
+    /// The run a new run of `pipeline` at `as_of` compares with: the last
+    /// recorded run of the same pipeline with the latest as-of date before
+    /// `as_of`.
+    pub fn previous<'a>(
+        runs: &'a [RunRecord],
+        pipeline: &str,
+        as_of: &str,
+    ) -> Option<&'a RunRecord> {
+        runs.iter()
+            .filter(|r| r.pipeline == pipeline && r.as_of.as_str() < as_of)
+            .max_by(|a, b| a.as_of.cmp(&b.as_of).then(a.seq.cmp(&b.seq)))
+    }
+}
+
 impl Store {
     /// Every recorded run, in sequence order.
     pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
@@ -54,21 +69,6 @@ impl Store {
         let mut runs: Vec<RunRecord> = read_json_dir(&dir)?;
         runs.sort_by_key(|r| r.seq);
         Ok(runs)
-    }
-
-    /// The run a new run of `pipeline` at `as_of` compares with: the last
-    /// recorded run of the same pipeline with the latest as-of date before
-    /// `as_of`.
-    pub fn previous_run(
-        &self,
-        pipeline: &str,
-        as_of: &str,
-    ) -> Result<Option<RunRecord>, StoreError> {
-        Ok(self
-            .runs()?
-            .into_iter()
-            .filter(|r| r.pipeline == pipeline && r.as_of.as_str() < as_of)
-            .max_by(|a, b| a.as_of.cmp(&b.as_of).then(a.seq.cmp(&b.seq))))
     }
 
     /// The households a recorded run listed, by rank.
@@ -186,14 +186,14 @@ mod tests {
             .record_run(record("2026-09-30", "z"), &listed)
             .unwrap();
         store.record_run(record("2026-10-31", "z"), &[]).unwrap();
-        let prev = store.previous_run("z", "2026-10-31").unwrap().unwrap();
+        let runs = store.runs().unwrap();
+        let prev = RunRecord::previous(&runs, "z", "2026-10-31").unwrap();
         assert_eq!((prev.seq, prev.as_of.as_str()), (again.seq, "2026-09-30"));
         assert_eq!(again.seq, 4);
-        assert_eq!(store.run_listed(&prev).unwrap(), listed);
-        let none = store.previous_run("z", "2026-08-31").unwrap();
-        assert_eq!(none, None);
-        let empty = store.previous_run("z", "2026-09-01").unwrap().unwrap();
-        assert_eq!(store.run_listed(&empty).unwrap(), vec![]);
+        assert_eq!(store.run_listed(prev).unwrap(), listed);
+        assert_eq!(RunRecord::previous(&runs, "z", "2026-08-31"), None);
+        let empty = RunRecord::previous(&runs, "z", "2026-09-01").unwrap();
+        assert_eq!(store.run_listed(empty).unwrap(), vec![]);
     }
 
     #[test]
