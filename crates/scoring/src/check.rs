@@ -78,7 +78,7 @@ pub async fn check(rs: &RuleSet) -> Result<(), ScoringError> {
             key: format!("features.{}", f.name),
             message,
         };
-        let t = plan_type(&ctx, &sql::feature(f, rs, as_of))
+        let t = plan_type(&ctx, &sql::feature(f, rs, as_of, &sql::Latest::new()))
             .await
             .map_err(|e| err(explain_error(&e, &columns)))?;
         if !numeric(&t) {
@@ -150,6 +150,7 @@ pub async fn check(rs: &RuleSet) -> Result<(), ScoringError> {
             message: format!("must give a number, and gives {t}"),
         });
     }
-    ctx.sql(&sql::candidates(rs, as_of)).await?;
+    ctx.sql(&sql::candidates(rs, as_of, &sql::Latest::new()))
+        .await?;
     Ok(())
 }

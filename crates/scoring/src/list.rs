@@ -93,6 +93,47 @@ fn column(batch: &RecordBatch, name: &str, to: &DataType) -> Result<ArrayRef, Sc
     Ok(cast(batch.column(idx), to).map_err(datafusion::error::DataFusionError::from)?)
 }
 
+/// The latest date of every source read as one whole snapshot (the
+/// register, and features with `current_snapshot` and no supplier): one
+/// scan of the date column, so that the scoring query reads only that
+/// snapshot.
+async fn latest_snapshots(ctx: &SessionContext, rs: &RuleSet) -> Result<sql::Latest, ScoringError> {
+    let mut sources = vec![vroeg_contracts::Source::Households];
+    for f in &rs.features {
+        if f.snapshot.as_ref().is_some_and(|s| s.supplier.is_none()) && !sources.contains(&f.source)
+        {
+            sources.push(f.source);
+        }
+    }
+    let mut latest = sql::Latest::new();
+    for source in sources {
+        let time = source.contract().time_column;
+        let batches = ctx
+            .sql(&format!(
+                "SELECT CAST(max({time}) AS VARCHAR) FROM {}",
+                source.name()
+            ))
+            .await?
+            .collect()
+            .await?;
+        let day = batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .map(|b| cast(b.column(0), &DataType::Utf8))
+            .transpose()
+            .map_err(datafusion::error::DataFusionError::from)?
+            .and_then(|a| (!a.is_null(0)).then(|| a.as_string::<i32>().value(0).to_string()))
+            .map(|d| {
+                d.parse::<NaiveDate>().map_err(|e| {
+                    datafusion::error::DataFusionError::Execution(format!("latest {time}: {e}"))
+                })
+            })
+            .transpose()?;
+        latest.insert(source, day);
+    }
+    Ok(latest)
+}
+
 /// Scores `as_of` with the tables registered in `ctx` (see
 /// `StoreView::register`).
 pub async fn score(
@@ -106,8 +147,9 @@ pub async fn score(
         .collect()
         .await?;
     let register_present = reg[0].column(0).as_primitive::<Int64Type>().value(0) > 0;
+    let latest = latest_snapshots(ctx, rs).await?;
     let batches = ctx
-        .sql(&sql::candidates(rs, as_of))
+        .sql(&sql::candidates(rs, as_of, &latest))
         .await?
         .collect()
         .await?;
@@ -226,7 +268,7 @@ pub async fn explain(
     let batches = ctx
         .sql(&format!(
             "SELECT * FROM ({}) x WHERE household_key = '{quoted}'",
-            sql::scored(rs, as_of)
+            sql::scored(rs, as_of, &latest_snapshots(ctx, rs).await?)
         ))
         .await?
         .collect()

@@ -12,6 +12,8 @@
 //! ```
 
 use chrono::{Days, NaiveDate};
+use std::collections::BTreeMap;
+use vroeg_contracts::Source;
 use vroeg_pipeline::{Combine, Feature, Rule, RuleSet};
 
 /// The column of a rule's 0/1 flag.
@@ -23,12 +25,33 @@ fn date(d: NaiveDate) -> String {
     format!("DATE '{d}'")
 }
 
+/// The latest date on or before T of the sources read as one whole
+/// snapshot, found before the query (`None`: no rows). With it the query
+/// reads only that snapshot's rows, which the Parquet scan can prune by
+/// statistics; a source missing here is found by a subquery instead.
+pub type Latest = BTreeMap<Source, Option<NaiveDate>>;
+
+/// The rows of a whole-source snapshot dated `latest`, or none.
+fn snapshot_rows(src: &str, time: &str, latest: Option<NaiveDate>, stale: bool) -> String {
+    match latest {
+        Some(d) if !stale => format!("(SELECT * FROM {src} WHERE {time} = {})", date(d)),
+        _ => format!("(SELECT * FROM {src} WHERE false)"),
+    }
+}
+
 /// The query of one feature: `household_key, v`.
-pub fn feature(f: &Feature, rs: &RuleSet, as_of: NaiveDate) -> String {
+pub fn feature(f: &Feature, rs: &RuleSet, as_of: NaiveDate, latest: &Latest) -> String {
     let src = f.source.name();
     let time = f.source.contract().time_column;
+    let cutoff =
+        |s: &vroeg_pipeline::Snapshot| s.max_age_days.map(|n| as_of - Days::new(n.max(0) as u64));
     let base = match &f.snapshot {
         None => src.to_string(),
+        Some(s) if s.supplier.is_none() && latest.contains_key(&f.source) => {
+            let l = latest[&f.source];
+            let stale = matches!((l, cutoff(s)), (Some(d), Some(c)) if d <= c);
+            snapshot_rows(src, time, l, stale)
+        }
         Some(s) => {
             let (select, on, group) = match &s.supplier {
                 Some(sup) => (
@@ -42,12 +65,17 @@ pub fn feature(f: &Feature, rs: &RuleSet, as_of: NaiveDate) -> String {
                     String::new(),
                 ),
             };
-            let stale = s
-                .max_age_days
-                .map(|n| format!(" WHERE c._d > {}", date(as_of - Days::new(n.max(0) as u64))))
-                .unwrap_or_default();
+            // Rows not after the staleness cutoff can be in no current
+            // snapshot: leaving them out of both sides lets the scan skip them.
+            let (rows, stale) = match cutoff(s) {
+                Some(c) => (
+                    format!("(SELECT * FROM {src} WHERE {time} > {})", date(c)),
+                    format!(" WHERE c._d > {}", date(c)),
+                ),
+                None => (src.to_string(), String::new()),
+            };
             format!(
-                "(SELECT r.* FROM {src} r JOIN (SELECT {select} FROM {src}{group}) c ON {on}{stale})"
+                "(SELECT r.* FROM {rows} r JOIN (SELECT {select} FROM {rows} x{group}) c ON {on}{stale})"
             )
         }
     };
@@ -96,11 +124,11 @@ fn fires(rule: &Rule, rs: &RuleSet, as_of: NaiveDate) -> String {
 }
 
 /// The whole scored table: one row per household with any feature row.
-pub fn scored(rs: &RuleSet, as_of: NaiveDate) -> String {
+pub fn scored(rs: &RuleSet, as_of: NaiveDate, latest: &Latest) -> String {
     let mut ctes: Vec<String> = rs
         .features
         .iter()
-        .map(|f| format!("f_{} AS ({})", f.name, feature(f, rs, as_of)))
+        .map(|f| format!("f_{} AS ({})", f.name, feature(f, rs, as_of, latest)))
         .collect();
     // One row per household: every feature's rows side by side (UNION ALL),
     // folded by one grouped aggregate. Unlike a join per feature, the
@@ -203,15 +231,19 @@ pub fn scored(rs: &RuleSet, as_of: NaiveDate) -> String {
 
 /// The ordered candidates: households with any rule fired, with register
 /// membership, district and recent contact.
-pub fn candidates(rs: &RuleSet, as_of: NaiveDate) -> String {
+pub fn candidates(rs: &RuleSet, as_of: NaiveDate, latest: &Latest) -> String {
     let suppress = date(as_of - Days::new(rs.suppress_recent_contact_days.max(0) as u64));
+    let register = match latest.get(&Source::Households) {
+        Some(l) => snapshot_rows("households", "reference_date", *l, false),
+        None => "(SELECT r.* FROM households r JOIN (SELECT max(reference_date) AS _d FROM households) l ON r.reference_date = l._d)".to_string(),
+    };
     format!(
         "SELECT s.*, reg.district_code, reg.household_key IS NOT NULL AS in_register, c.household_key IS NOT NULL AS recent_contact \
          FROM ({scored}) s \
-         LEFT JOIN (SELECT r.household_key, r.district_code FROM households r JOIN (SELECT max(reference_date) AS _d FROM households) l ON r.reference_date = l._d) reg ON s.household_key = reg.household_key \
+         LEFT JOIN (SELECT household_key, district_code FROM {register} r) reg ON s.household_key = reg.household_key \
          LEFT JOIN (SELECT DISTINCT household_key FROM outreach_outcomes WHERE closed_date > {suppress}) c ON s.household_key = c.household_key \
          WHERE s.rules_fired > 0 \
          ORDER BY s.score DESC, s.domains_fired DESC, s.total_arrears_eur DESC, s.household_key ASC",
-        scored = scored(rs, as_of)
+        scored = scored(rs, as_of, latest)
     )
 }
