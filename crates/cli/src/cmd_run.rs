@@ -153,7 +153,6 @@ pub fn run(args: RunArgs) -> Outcome {
         .clone()
         .unwrap_or_else(|| pipeline.out.join(args.as_of.to_string()));
     let rs = rule_set(&pipeline)?.clone();
-    let rule_set_sha256 = rs.sha256();
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(&rs))
         .map_err(scoring_failure)?;
@@ -202,22 +201,29 @@ pub fn run(args: RunArgs) -> Outcome {
         description: pipeline.description.clone(),
         as_of: args.as_of.to_string(),
         run_id: run_id.clone(),
-        rule_set_sha256: rule_set_sha256.clone(),
+        rule_set_sha256: rs.sha256(),
         pipeline_sha256: pipeline.sha256.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         started_at: started.to_rfc3339_opts(SecondsFormat::Millis, true),
     };
-    let report_files = people_outputs(
-        &store,
-        identity,
-        &rs,
-        &list,
-        &report,
-        &used,
-        &refused,
-        &stale,
-        args.report_keys,
-    )?;
+    let (history, previous) = run_history(&store, &identity)?;
+    let report_files = vroeg_report::render(&ReportInput {
+        identity: identity.clone(),
+        rules: &rs,
+        list: &list,
+        deliveries: store
+            .ledger()
+            .iter()
+            .filter(|e| e.status != DeliveryStatus::Accepted || used.contains(&e.seq))
+            .collect(),
+        new_deliveries: report.entries.iter().map(|e| e.seq).collect(),
+        refused: &refused,
+        stale: &stale,
+        previous,
+        history: &history,
+        show_keys: args.report_keys,
+    })
+    .map_err(|e| Failure::Other(e.into()))?;
     files.extend(report_files);
     let inputs = store
         .ledger()
@@ -230,15 +236,15 @@ pub fn run(args: RunArgs) -> Outcome {
         })
         .collect();
     let manifest = Manifest {
-        run_id: run_id.clone(),
-        pipeline: pipeline.name.clone(),
-        as_of: args.as_of.to_string(),
-        pipeline_sha256: pipeline.sha256.clone(),
-        rule_set_sha256: rule_set_sha256.clone(),
+        run_id: identity.run_id.clone(),
+        pipeline: identity.pipeline.clone(),
+        as_of: identity.as_of.clone(),
+        pipeline_sha256: identity.pipeline_sha256.clone(),
+        rule_set_sha256: identity.rule_set_sha256.clone(),
         inputs,
         outputs: files.iter().map(|(n, b)| (n.clone(), sha256(b))).collect(),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        started_at: started.to_rfc3339_opts(SecondsFormat::Millis, true),
+        tool_version: identity.tool_version.clone(),
+        started_at: identity.started_at.clone(),
         finished_at: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
     };
     let mut json = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
@@ -258,10 +264,10 @@ pub fn run(args: RunArgs) -> Outcome {
         .record_run(
             RunRecord {
                 seq: 0,
-                run_id,
-                pipeline: pipeline.name.clone(),
-                as_of: args.as_of.to_string(),
-                rule_set_sha256: rule_set_sha256.clone(),
+                run_id: identity.run_id,
+                pipeline: identity.pipeline,
+                as_of: identity.as_of,
+                rule_set_sha256: identity.rule_set_sha256,
                 finished_at: manifest.finished_at.clone(),
                 listed: list.counts.listed,
             },
@@ -287,19 +293,11 @@ pub fn run(args: RunArgs) -> Outcome {
     Ok(())
 }
 
-/// `report.html`, `report-data.json` and `analysis.ipynb` of a run.
-#[allow(clippy::too_many_arguments)]
-fn people_outputs(
+/// The recorded runs of this run's pipeline and the one it compares with.
+fn run_history(
     store: &Store,
-    identity: RunIdentity,
-    rs: &RuleSet,
-    list: &vroeg_scoring::SignalList,
-    ingest: &vroeg_ingest::IngestReport,
-    used: &BTreeSet<u64>,
-    refused: &[RefusedFile],
-    stale: &[vroeg_scoring::StaleSupplier],
-    show_keys: bool,
-) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Failure> {
+    identity: &RunIdentity,
+) -> Result<(Vec<RunRecord>, Option<PreviousRun>), Failure> {
     let history: Vec<RunRecord> = store
         .runs()
         .map_err(|e| Failure::Other(e.into()))?
@@ -315,23 +313,7 @@ fn people_outputs(
         }),
         None => None,
     };
-    let input = ReportInput {
-        identity,
-        rules: rs,
-        list,
-        deliveries: store
-            .ledger()
-            .iter()
-            .filter(|e| e.status != DeliveryStatus::Accepted || used.contains(&e.seq))
-            .collect(),
-        new_deliveries: ingest.entries.iter().map(|e| e.seq).collect(),
-        refused,
-        stale,
-        previous,
-        history: &history,
-        show_keys,
-    };
-    vroeg_report::render(&input).map_err(|e| Failure::Other(e.into()))
+    Ok((history, previous))
 }
 
 /// Runs `vroeg explain`.
