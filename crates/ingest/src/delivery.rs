@@ -261,14 +261,7 @@ fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
             return Ok(Prepared::Unreadable(shown_name, e.to_string()));
         }
     };
-    // A large file is hashed beside its parse (a duplicate is then found at
-    // commit); a small one first, so that a resend is not parsed at all.
-    let large = bytes.len() >= 2 * SEGMENT_BYTES;
-    let sha256 = if large {
-        String::new()
-    } else {
-        hex::encode(Sha256::digest(&bytes))
-    };
+    let sha256 = hex::encode(Sha256::digest(&bytes));
     let entry = LedgerEntry {
         seq: job.seq,
         source,
@@ -288,25 +281,12 @@ fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
         ingested_at: String::new(),
         duration_ms: 0,
     };
-    if !large && let Some(message) = duplicate_of(store, source, &entry.sha256) {
+    if let Some(message) = duplicate_of(store, source, &entry.sha256) {
         tracing::info!(file = %shown_name, "duplicate delivery; nothing changed");
         return Ok(Prepared::Entry(
             Box::new(as_duplicate(entry, message)),
             started,
         ));
-    }
-    if large {
-        let (sha256, prepared) = rayon::join(
-            || hex::encode(Sha256::digest(&bytes)),
-            || take_rows(store, job, &bytes, entry, started, shown_name),
-        );
-        return prepared.map(|p| match p {
-            Prepared::Entry(mut e, started) => {
-                e.sha256 = sha256;
-                Prepared::Entry(e, started)
-            }
-            other => other,
-        });
     }
     take_rows(store, job, &bytes, entry, started, shown_name)
 }
