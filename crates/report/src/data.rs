@@ -60,7 +60,8 @@ pub struct ReportInput<'a> {
     pub stale: &'a [StaleSupplier],
     /// The previous run of the same pipeline, if any.
     pub previous: Option<PreviousRun>,
-    /// Earlier runs of this pipeline (as-of dates before this one).
+    /// Recorded runs of this pipeline; those with an as-of date before this
+    /// one's make the history (the latest run of each date).
     pub history: &'a [RunRecord],
     /// Show household keys in the changes section (`--report-keys`).
     pub show_keys: bool,

@@ -27,7 +27,20 @@ pub fn charts(d: &ReportData) -> BTreeMap<&'static str, String> {
                 .collect::<Vec<_>>(),
         ),
     );
-    c.insert("districts", districts_chart(d));
+    c.insert(
+        "districts",
+        bars(
+            "Listed households per district",
+            &d.districts
+                .iter()
+                .map(|r| Bar {
+                    label: r.district.clone(),
+                    value: r.listed,
+                    muted: false,
+                })
+                .collect::<Vec<_>>(),
+        ),
+    );
     c.insert(
         "rules",
         bars(
@@ -81,29 +94,17 @@ pub fn charts(d: &ReportData) -> BTreeMap<&'static str, String> {
     c
 }
 
-/// The chart of listed households per district (also in the notebook).
-pub fn districts_chart(d: &ReportData) -> String {
-    bars(
-        "Listed households per district",
-        &d.districts
-            .iter()
-            .map(|r| Bar {
-                label: r.district.clone(),
-                value: r.listed,
-                muted: false,
-            })
-            .collect::<Vec<_>>(),
-    )
-}
-
-/// Renders `report.html`.
-pub fn render_html(d: &ReportData) -> Result<String, ReportError> {
+/// Renders `report.html` with the charts of [`charts`].
+pub fn render_html(
+    d: &ReportData,
+    charts: &BTreeMap<&'static str, String>,
+) -> Result<String, ReportError> {
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)?;
     let households = d.changes.as_ref().and_then(|c| c.households.clone());
     let html = env.get_template("report.html")?.render(context! {
         d => Value::from(Serde(d)),
-        charts => charts(d),
+        charts => charts,
         show_keys => households.is_some(),
         households => Value::from(Serde(households.unwrap_or_default())),
     })?;

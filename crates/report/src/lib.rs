@@ -16,7 +16,7 @@ pub use data::{
     ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, PreviousRun,
     Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality, WhyRow,
 };
-pub use html::render_html;
+pub use html::{charts, render_html};
 pub use mask::{SMALL, Shown, mask_partition};
 pub use notebook::render_notebook;
 
@@ -35,14 +35,18 @@ pub enum ReportError {
 /// `analysis.ipynb`, by name.
 pub fn render(input: &ReportInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, ReportError> {
     let data = ReportData::build(input);
+    let charts = html::charts(&data);
     let mut files = BTreeMap::new();
-    files.insert("report.html".to_string(), render_html(&data)?.into_bytes());
+    files.insert(
+        "report.html".to_string(),
+        render_html(&data, &charts)?.into_bytes(),
+    );
     let mut json = serde_json::to_vec_pretty(&data).expect("report data serialises");
     json.push(b'\n');
     files.insert("report-data.json".to_string(), json);
     files.insert(
         "analysis.ipynb".to_string(),
-        render_notebook(&data).into_bytes(),
+        render_notebook(&data, &charts["districts"]).into_bytes(),
     );
     Ok(files)
 }

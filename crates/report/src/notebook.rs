@@ -5,7 +5,6 @@
 //! against `report-data.json`.
 
 use crate::data::ReportData;
-use crate::html::districts_chart;
 use serde_json::{Value, json};
 
 const SETUP: &str = r#"import json
@@ -173,8 +172,9 @@ fn table(count: usize, header: &[&str], rows: &[Vec<String>]) -> Value {
     })
 }
 
-/// Renders `analysis.ipynb` for a run.
-pub fn render_notebook(d: &ReportData) -> String {
+/// Renders `analysis.ipynb` for a run; `districts_svg` is the report's
+/// chart of listed households per district, shown as the chart cell's output.
+pub fn render_notebook(d: &ReportData, districts_svg: &str) -> String {
     let id = &d.identity;
     let listed = d
         .funnel
@@ -208,7 +208,6 @@ pub fn render_notebook(d: &ReportData) -> String {
          Counts below 5 about a district or a rule are shown as `<5`, as in the report.",
         id.pipeline, id.as_of, id.run_id, id.rule_set_sha256
     );
-    let chart = districts_chart(d);
     let cells = vec![
         markdown(1, &intro),
         code(2, 1, SETUP, vec![stdout(format!("{listed} listed households as of {}\n", id.as_of))]),
@@ -226,7 +225,7 @@ pub fn render_notebook(d: &ReportData) -> String {
             vec![json!({
                 "output_type": "display_data",
                 "metadata": {},
-                "data": {"image/svg+xml": source(&chart), "text/plain": ["<Figure: listed households per district>"]},
+                "data": {"image/svg+xml": source(districts_svg), "text/plain": ["<Figure: listed households per district>"]},
             })],
         ),
         markdown(11, "## Check against the report"),
