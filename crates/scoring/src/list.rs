@@ -141,15 +141,22 @@ pub async fn score(
     rs: &RuleSet,
     as_of: NaiveDate,
 ) -> Result<SignalList, ScoringError> {
-    let reg = ctx
-        .sql("SELECT count(*) AS n FROM households")
-        .await?
-        .collect()
-        .await?;
-    let register_present = reg[0].column(0).as_primitive::<Int64Type>().value(0) > 0;
     let latest = latest_snapshots(ctx, rs).await?;
+    score_with(ctx, rs, as_of, &latest).await
+}
+
+async fn score_with(
+    ctx: &SessionContext,
+    rs: &RuleSet,
+    as_of: NaiveDate,
+    latest: &sql::Latest,
+) -> Result<SignalList, ScoringError> {
+    let register_present = matches!(
+        latest.get(&vroeg_contracts::Source::Households),
+        Some(Some(_))
+    );
     let batches = ctx
-        .sql(&sql::candidates(rs, as_of, &latest))
+        .sql(&sql::candidates(rs, as_of, latest))
         .await?
         .collect()
         .await?;
@@ -258,7 +265,8 @@ pub async fn explain(
     as_of: NaiveDate,
     household_key: &str,
 ) -> Result<Explanation, ScoringError> {
-    let list = score(ctx, rs, as_of).await?;
+    let latest = latest_snapshots(ctx, rs).await?;
+    let list = score_with(ctx, rs, as_of, &latest).await?;
     let scored = list
         .candidates
         .iter()
@@ -268,7 +276,7 @@ pub async fn explain(
     let batches = ctx
         .sql(&format!(
             "SELECT * FROM ({}) x WHERE household_key = '{quoted}'",
-            sql::scored(rs, as_of, &latest_snapshots(ctx, rs).await?)
+            sql::scored(rs, as_of, &latest)
         ))
         .await?
         .collect()
