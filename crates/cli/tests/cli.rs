@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Project, RENT, all_files};
+use common::{Project, RENT, all_files, text};
 use std::fs;
 use std::path::PathBuf;
 use vroeg_store::Store;
@@ -142,36 +142,30 @@ fn a_raw_citizen_service_number_never_leaves_the_input() {
         "w.csv",
         &format!("household_key,person_key,week_start,school_code,absence_kind,hours,pupil_age,bsn\nhh000001,{BSN},2026-09-28,S1,late,1,12,{BSN}\nhh000001,pp000001,2026-09-28,S1,late,99,12,{BSN}\n"),
     );
-    let out = p.vroeg_env(
-        &[
-            "--log-level",
-            "debug",
-            "ingest",
-            "--pipeline",
-            "pipeline.toml",
-        ],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0));
-    let mut shown = String::from_utf8_lossy(&out.stdout).into_owned();
-    shown.push_str(&String::from_utf8_lossy(&out.stderr));
-    assert!(shown.contains("row quarantined"), "debug logs were on");
-    assert!(!shown.contains(BSN), "logs: {shown}");
-    let json = p.vroeg_env(
-        &[
+    // debug logs, human and JSON, each ingesting the rows into its own store
+    for (format, store) in [("human", "store"), ("json", "store-json")] {
+        let out = p.vroeg(&[
             "--log-format",
-            "json",
+            format,
             "--log-level",
             "debug",
             "ingest",
             "--pipeline",
             "pipeline.toml",
-        ],
-        &[],
-    );
-    assert!(!String::from_utf8_lossy(&json.stderr).contains(BSN));
+            "--store",
+            store,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        let shown = text(&out);
+        assert!(
+            shown.contains("row quarantined"),
+            "{format} debug logs were on"
+        );
+        assert!(!shown.contains(BSN), "{format} logs: {shown}");
+    }
     let mut files = Vec::new();
     all_files(&p.path("store"), &mut files);
+    all_files(&p.path("store-json"), &mut files);
     let mut quarantined = 0;
     for f in files {
         let bytes = fs::read(&f).unwrap();
@@ -180,7 +174,7 @@ fn a_raw_citizen_service_number_never_leaves_the_input() {
             "{}",
             f.display()
         );
-        if f.to_string_lossy().contains("quarantine/") {
+        if f.starts_with(p.path("store/quarantine")) {
             let text = String::from_utf8(bytes).unwrap();
             quarantined += text.matches("<redacted>").count();
         }

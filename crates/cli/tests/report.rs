@@ -24,9 +24,7 @@ const SECTIONS: [&str; 8] = [
 ];
 
 fn run(p: &Project, as_of: &str, extra: &[&str]) -> Output {
-    let mut args = vec!["run", "--pipeline", "zoetermeer.toml", "--as-of", as_of];
-    args.extend_from_slice(extra);
-    let out = p.vroeg(&args);
+    let out = p.run_at(as_of, extra);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     out
 }

@@ -12,19 +12,13 @@ const REGISTER: &str = "household_key,reference_date,district_code,adults,minors
 /// What these tests do with a project.
 trait Scoring {
     fn run(&self, as_of: &str) -> Output;
-    fn run_with(&self, as_of: &str, extra: &[&str]) -> Output;
     fn explain(&self, household: &str) -> Output;
     fn with_two_listed(self) -> Self;
 }
 
 impl Scoring for Project {
     fn run(&self, as_of: &str) -> Output {
-        self.run_with(as_of, &[])
-    }
-    fn run_with(&self, as_of: &str, extra: &[&str]) -> Output {
-        let mut args = vec!["run", "--pipeline", "zoetermeer.toml", "--as-of", as_of];
-        args.extend_from_slice(extra);
-        self.vroeg(&args)
+        self.run_at(as_of, &[])
     }
     fn explain(&self, household: &str) -> Output {
         self.vroeg(&[
@@ -254,7 +248,7 @@ fn explain_shows_every_rule_with_thresholds_and_values() {
 #[test]
 fn a_ballista_url_without_the_distributed_build_is_a_usage_error() {
     let p = zoetermeer(|t| t);
-    let out = p.run_with("2026-10-31", &["--engine", "df://127.0.0.1:50050"]);
+    let out = p.run_at("2026-10-31", &["--engine", "df://127.0.0.1:50050"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out).contains("--features distributed"),
@@ -273,7 +267,7 @@ fn a_bad_memory_limit_is_a_usage_error_that_names_the_key() {
         "{}",
         text(&out)
     );
-    let out = p.run_with("2026-10-31", &["--memory-limit", "1MiB"]);
+    let out = p.run_at("2026-10-31", &["--memory-limit", "1MiB"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("at least 64MiB"), "{}", text(&out));
 }

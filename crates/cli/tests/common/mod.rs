@@ -55,6 +55,14 @@ impl Project {
         self.vroeg_env(args, &[])
     }
 
+    /// Runs `vroeg run` with the project's pipeline at `as_of`, `extra`
+    /// flags added.
+    pub fn run_at(&self, as_of: &str, extra: &[&str]) -> Output {
+        let mut args = vec!["run", "--pipeline", &self.pipeline, "--as-of", as_of];
+        args.extend_from_slice(extra);
+        self.vroeg(&args)
+    }
+
     /// Runs `vroeg ingest` with the project's pipeline.
     pub fn ingest(&self, env: &[(&str, &str)]) -> Output {
         self.vroeg_env(&["ingest", "--pipeline", &self.pipeline], env)
