@@ -432,20 +432,7 @@ fn tables(dir: &Path) -> String {
 #[test]
 fn report_tables_of_a_synthetic_run() {
     let p = zoetermeer(|t| t);
-    let synth = p.vroeg(&[
-        "synth",
-        "--households",
-        "400",
-        "--months",
-        "4",
-        "--seed",
-        "5",
-        "--as-of",
-        "2026-10-31",
-        "--out",
-        "inbox",
-        "--mess",
-    ]);
+    let synth = p.synth("400", "4", "5", "inbox", true);
     assert_eq!(synth.status.code(), Some(0), "{}", text(&synth));
     run(&p, "2026-09-30", &[]);
     run(&p, "2026-10-31", &[]);

@@ -63,6 +63,34 @@ impl Project {
         self.vroeg(&args)
     }
 
+    /// Runs `vroeg synth` as of 2026-10-31 into the folder `out`.
+    pub fn synth(
+        &self,
+        households: &str,
+        months: &str,
+        seed: &str,
+        out: &str,
+        mess: bool,
+    ) -> Output {
+        let mut args = vec![
+            "synth",
+            "--households",
+            households,
+            "--months",
+            months,
+            "--seed",
+            seed,
+            "--as-of",
+            "2026-10-31",
+            "--out",
+            out,
+        ];
+        if mess {
+            args.push("--mess");
+        }
+        self.vroeg(&args)
+    }
+
     /// Runs `vroeg ingest` with the project's pipeline.
     pub fn ingest(&self, env: &[(&str, &str)]) -> Output {
         self.vroeg_env(&["ingest", "--pipeline", &self.pipeline], env)
