@@ -1,9 +1,9 @@
-//! `vroeg synth`: a synthetic inbox.
+//! `vroeg synth`: arguments and printing; the work is `vroeg_job`'s.
 
-use crate::exit::{Failure, Outcome};
 use chrono::NaiveDate;
+use std::io::Write;
 use std::path::PathBuf;
-use vroeg_synth::{SynthOptions, synthesize};
+use vroeg_synth::SynthOptions;
 
 /// Arguments of `vroeg synth`.
 #[derive(Debug, clap::Args)]
@@ -36,8 +36,8 @@ pub struct Args {
 }
 
 /// Runs `vroeg synth`.
-pub fn run(args: Args) -> Outcome {
-    let opts = SynthOptions {
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let summary = vroeg_job::synth(&SynthOptions {
         households: args.households,
         months: args.months,
         seed: args.seed,
@@ -45,25 +45,14 @@ pub fn run(args: Args) -> Outcome {
         out: args.out.clone(),
         mess: args.mess,
         register_every: args.register_every,
-    };
-    let started = std::time::Instant::now();
-    let summary = synthesize(&opts).map_err(|e| match e {
-        vroeg_synth::SynthError::Options(_) => Failure::Usage(e.into()),
-        _ => Failure::Other(e.into()),
     })?;
-    tracing::info!(
-        files = summary.files,
-        rows = summary.rows,
-        bytes = summary.bytes,
-        seconds = started.elapsed().as_secs_f64(),
-        "synthetic inbox written"
-    );
-    println!(
+    writeln!(
+        std::io::stdout().lock(),
         "wrote {} deliveries, {} rows, {} bytes to {}",
         summary.files,
         summary.rows,
         summary.bytes,
         args.out.display()
-    );
+    )?;
     Ok(())
 }

@@ -1,16 +1,18 @@
 //! `vroeg`: the command that schedulers call.
 //!
-//! `main` only maps the outcome of [`run`] to the documented exit codes:
-//! 0 success, 2 usage or pipeline-file error, 3 inbox or store unreadable,
-//! 1 anything else. Each subcommand lives in its own module.
+//! The binary parses arguments, calls the job library (`vroeg_job`) and
+//! prints. `main` maps the outcome of [`run`] to the documented exit codes,
+//! which the job decides (`JobError::exit_code`): 0 success, 2 usage or
+//! pipeline-file error, 3 inbox or store unreadable, 1 anything else. A
+//! closed stdout (`vroeg run | head`) is a quiet success.
 
 mod cmd_ingest;
 mod cmd_run;
 mod cmd_synth;
-mod exit;
 mod logging;
 
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::process::ExitCode;
 
 const EXAMPLES: &str = "\
@@ -38,8 +40,8 @@ struct Cli {
     /// Log format on stderr: `human` (default) or `json` for schedulers.
     #[arg(long, global = true, default_value = "human", value_parser = ["human", "json"])]
     log_format: String,
-    /// Log level: error, warn, info (default), debug.
-    #[arg(long, global = true, default_value = "info")]
+    /// Log level of vroeg's own messages; other libraries log warnings only.
+    #[arg(long, global = true, default_value = "info", value_parser = logging::LEVELS)]
     log_level: String,
     #[command(subcommand)]
     command: Command,
@@ -63,18 +65,40 @@ enum Command {
     Synth(cmd_synth::Args),
 }
 
-fn main() -> ExitCode {
+/// Parses the arguments and runs one command.
+fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     logging::init(&cli.log_format, &cli.log_level);
-    let outcome = match cli.command {
+    match cli.command {
         Command::Run(args) => cmd_run::run(args),
         Command::Check(args) => cmd_run::check(args),
         Command::Explain(args) => cmd_run::explain(args),
         Command::Ingest(args) => cmd_ingest::run(args),
         Command::Synth(args) => cmd_synth::run(args),
-    };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.report(),
     }
+}
+
+/// Whether the error is stdout closed by its reader.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let err = match run() {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => return ExitCode::SUCCESS,
+        Err(err) => err,
+    };
+    let code = err
+        .downcast_ref::<vroeg_job::JobError>()
+        .map_or(1, vroeg_job::JobError::exit_code);
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "vroeg: error: {err}");
+    for cause in err.chain().skip(1) {
+        let _ = writeln!(stderr, "  caused by: {cause}");
+    }
+    ExitCode::from(code)
 }

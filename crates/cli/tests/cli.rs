@@ -245,3 +245,59 @@ fn a_store_of_another_format_or_with_a_damaged_ledger_is_unreadable() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is a store of format vroeg-store-0"));
 }
+
+#[test]
+fn log_level_takes_level_names_only() {
+    let p = project_with_one_delivery();
+    for level in [
+        "debug,datafusion=trace",
+        "parquet=debug",
+        "info,warn",
+        "loud",
+    ] {
+        let o = p.vroeg(&[
+            "--log-level",
+            level,
+            "ingest",
+            "--pipeline",
+            "pipeline.toml",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{level}: {}", text(&o));
+        assert!(text(&o).contains("--log-level"), "{level}: {}", text(&o));
+    }
+    let o = p.vroeg(&[
+        "--log-level",
+        "trace",
+        "ingest",
+        "--pipeline",
+        "pipeline.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let logs = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        !logs.contains("datafusion") && !logs.contains("parquet::"),
+        "a dependency logged below warn: {logs}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_is_a_quiet_success() {
+    let p = project();
+    p.deliver(
+        "rent_arrears",
+        "1.csv",
+        &format!("{RENT}hhaaaaaa,2026-09-30,LA,700.00,700.00,2026-09-01,nee\n"),
+    );
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_vroeg"))
+        .args(["ingest", "--pipeline", "pipeline.toml"])
+        .current_dir(p.path(""))
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(o.stderr.is_empty(), "{}", text(&o));
+    // The delivery was taken in all the same.
+    assert_eq!(Store::open(&p.path("store")).unwrap().ledger().len(), 1);
+}

@@ -182,7 +182,7 @@ fn check_points_at_the_rule_and_suggests_the_closest_name() {
     check_says(
         "when = \"qualifying_debt_rows >= 1\"",
         "when = \"qualifying_debt_row >= 1\"",
-        "rule `fixed_cost_arrears` (`rules.fixed_cost_arrears.when`): unknown name `qualifying_debt_row` (did you mean `qualifying_debt_rows`?)",
+        "`rules.fixed_cost_arrears.when`: unknown name `qualifying_debt_row` (did you mean `qualifying_debt_rows`?)",
     );
     check_says(
         "domain = \"school\"",
@@ -197,7 +197,7 @@ fn check_points_at_the_rule_and_suggests_the_closest_name() {
     check_says(
         "value = \"sum(arrears_eur)\"",
         "value = \"sum(arears_eur)\"",
-        "feature `debt_arrears_eur` (`features.debt_arrears_eur`): unknown name `arears_eur` (did you mean `arrears_eur`?)",
+        "`features.debt_arrears_eur.value`: unknown name `arears_eur` (did you mean `arrears_eur`?)",
     );
     check_says(
         "when = \"benefit_stops_recent >= 1\"",

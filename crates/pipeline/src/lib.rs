@@ -24,10 +24,14 @@
 //! assert_eq!(p.inbox, std::path::Path::new("/srv/vroeg/inbox"));
 //! ```
 
+pub mod expr;
+pub mod model;
 pub mod raw;
-pub mod rules;
+mod resolve;
+pub mod template;
 
-pub use rules::{Combine, Feature, ParamValue, Rule, RuleSet, Snapshot, Template, Window};
+pub use expr::Expression;
+pub use model::{Combine, DOMAINS_FIRED, Feature, ParamValue, Rule, RuleSet, Snapshot, Window};
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -221,8 +225,9 @@ impl Pipeline {
                 spill_dir: e.spill_dir.as_deref().map(resolve),
             },
         };
-        let rule_set = rules::resolve(&raw.params, raw.scoring.as_ref(), &raw.features, &raw.rules)
-            .map_err(|(key, message)| invalid(key, message))?;
+        let rule_set =
+            resolve::resolve(&raw.params, raw.scoring.as_ref(), &raw.features, &raw.rules)
+                .map_err(|(key, message)| invalid(key, message))?;
         Ok(Pipeline {
             rule_set,
             name,

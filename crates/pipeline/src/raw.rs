@@ -108,7 +108,8 @@ pub enum RawNumber {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScoring {
-    /// The domains rules may belong to, e.g. `["housing", "fixed_costs"]`.
+    /// The domains rules may belong to, each once, e.g.
+    /// `["housing", "fixed_costs"]`.
     pub domains: Vec<String>,
     /// A household is eligible when its score is at least this.
     pub eligible_min_score: RawNumber,
@@ -118,7 +119,8 @@ pub struct RawScoring {
     /// Keep only the first N of the list (optional).
     #[serde(default)]
     pub max_listed: Option<RawNumber>,
-    /// SQL expression over features giving the list's `total_arrears_eur`.
+    /// An expression over features giving the list's `total_arrears_eur`
+    /// (see docs/rule-language.md, "Expressions").
     pub total_arrears_eur: String,
 }
 
@@ -143,7 +145,7 @@ pub struct RawSnapshot {
 pub struct RawWindow {
     /// The date column the window applies to.
     pub column: String,
-    /// The window length in days.
+    /// The window length in days, 0 to 36,500.
     pub days: RawNumber,
 }
 
@@ -162,7 +164,8 @@ pub struct RawFeature {
     /// Use only rows in a date window.
     #[serde(default)]
     pub window: Option<RawWindow>,
-    /// SQL condition on the source's rows (`{param}` allowed).
+    /// A condition on the source's rows, over its columns (`{param}`
+    /// allowed; see docs/rule-language.md, "Expressions").
     #[serde(default, rename = "where")]
     pub filter: Option<String>,
     /// Compute `value` per value of this column first (e.g. per pupil), then
@@ -172,7 +175,8 @@ pub struct RawFeature {
     /// How per-group values combine: `max`, `min`, `sum` or `count`.
     #[serde(default)]
     pub combine: Option<String>,
-    /// SQL aggregate over the rows, e.g. `sum(arrears_eur)`.
+    /// An aggregate over the rows, e.g. `sum(arrears_eur)`: `count`,
+    /// `count(DISTINCT …)`, `sum`, `min`, `max`, every column inside one.
     pub value: String,
     /// The value for a household without rows (default 0).
     #[serde(default)]
@@ -190,8 +194,10 @@ pub struct RawRule {
     /// rules, which may use `domains_fired`.
     #[serde(default)]
     pub domain: Option<String>,
-    /// Points added to the score when the rule fires.
+    /// Points added to the score when the rule fires; all weights together
+    /// must keep every possible score within a 64-bit whole number.
     pub weight: RawNumber,
-    /// SQL condition over features (`{param}` allowed).
+    /// A condition over features (`{param}` allowed; `domains_fired` in a
+    /// rule without a domain).
     pub when: String,
 }

@@ -1,14 +1,16 @@
 //! Scoring: the store's live tables → features per household → rule flags →
 //! score, eligibility, exclusions and order.
 //!
-//! Everything a rule set says compiles to one SQL query of DataFusion's
-//! built-in functions ([`sql`]), so the same plan runs locally or on a
-//! Ballista cluster: no custom UDFs. Rust only walks the ordered result to
+//! Everything a rule set says becomes one DataFusion plan of built-in
+//! functions, built from logical expressions ([`plan`]), so the same plan
+//! runs locally or on a Ballista cluster: no custom UDFs, no SQL text. Rust only walks the ordered result to
 //! apply the exclusions in the contract's order and to count ([`list`]).
 
 pub mod check;
+pub mod explain;
+mod latest;
 pub mod list;
-pub mod sql;
+pub mod plan;
 pub mod stale;
 
 use datafusion::error::DataFusionError;
@@ -20,9 +22,8 @@ use thiserror::Error;
 use vroeg_pipeline::Engine;
 
 pub use check::check;
-pub use list::{
-    Counts, Explanation, RuleOutcome, ScoredHousehold, SignalList, Status, explain, score,
-};
+pub use explain::{Explanation, RuleOutcome, explain};
+pub use list::{Counts, ScoredHousehold, SignalList, Status, score};
 pub use stale::{StaleSupplier, stale_suppliers};
 
 /// What can go wrong while scoring.

@@ -1,12 +1,13 @@
 //! From the ordered candidates to the list: exclusions in the contract's
 //! order, ranks, `max_listed`, and the counts every run reports.
 
-use crate::{ScoringError, sql};
+use crate::ScoringError;
+use crate::latest::latest_snapshots;
+use crate::plan::{Latest, Planner, flag};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Decimal128Type, Int64Type};
-use datafusion::arrow::util::display::array_value_to_string;
 use datafusion::prelude::SessionContext;
 use std::collections::BTreeMap;
 use vroeg_pipeline::RuleSet;
@@ -93,47 +94,6 @@ fn column(batch: &RecordBatch, name: &str, to: &DataType) -> Result<ArrayRef, Sc
     Ok(cast(batch.column(idx), to).map_err(datafusion::error::DataFusionError::from)?)
 }
 
-/// The latest date of every source read as one whole snapshot (the
-/// register, and features with `current_snapshot` and no supplier): one
-/// scan of the date column, so that the scoring query reads only that
-/// snapshot.
-async fn latest_snapshots(ctx: &SessionContext, rs: &RuleSet) -> Result<sql::Latest, ScoringError> {
-    let mut sources = vec![vroeg_contracts::Source::Households];
-    for f in &rs.features {
-        if f.snapshot.as_ref().is_some_and(|s| s.supplier.is_none()) && !sources.contains(&f.source)
-        {
-            sources.push(f.source);
-        }
-    }
-    let mut latest = sql::Latest::new();
-    for source in sources {
-        let time = source.contract().time_column;
-        let batches = ctx
-            .sql(&format!(
-                "SELECT CAST(max({time}) AS VARCHAR) FROM {}",
-                source.name()
-            ))
-            .await?
-            .collect()
-            .await?;
-        let day = batches
-            .iter()
-            .find(|b| b.num_rows() > 0)
-            .map(|b| cast(b.column(0), &DataType::Utf8))
-            .transpose()
-            .map_err(datafusion::error::DataFusionError::from)?
-            .and_then(|a| (!a.is_null(0)).then(|| a.as_string::<i32>().value(0).to_string()))
-            .map(|d| {
-                d.parse::<NaiveDate>().map_err(|e| {
-                    datafusion::error::DataFusionError::Execution(format!("latest {time}: {e}"))
-                })
-            })
-            .transpose()?;
-        latest.insert(source, day);
-    }
-    Ok(latest)
-}
-
 /// Scores `as_of` with the tables registered in `ctx` (see
 /// `StoreView::register`).
 pub async fn score(
@@ -142,24 +102,24 @@ pub async fn score(
     as_of: NaiveDate,
 ) -> Result<SignalList, ScoringError> {
     let latest = latest_snapshots(ctx, rs).await?;
-    score_with(ctx, rs, as_of, &latest).await
+    let batches = Planner::new(ctx, rs, as_of, &latest)
+        .candidates()
+        .await?
+        .collect()
+        .await?;
+    signal_list(rs, &latest, &batches)
 }
 
-async fn score_with(
-    ctx: &SessionContext,
+/// The list from the ordered candidates: statuses, ranks and counts.
+pub(crate) fn signal_list(
     rs: &RuleSet,
-    as_of: NaiveDate,
-    latest: &sql::Latest,
+    latest: &Latest,
+    batches: &[RecordBatch],
 ) -> Result<SignalList, ScoringError> {
     let register_present = matches!(
         latest.get(&vroeg_contracts::Source::Households),
         Some(Some(_))
     );
-    let batches = ctx
-        .sql(&sql::candidates(rs, as_of, latest))
-        .await?
-        .collect()
-        .await?;
     let mut list = SignalList {
         register_present,
         ..Default::default()
@@ -168,7 +128,7 @@ async fn score_with(
         list.counts.rule_counts.insert(r.id.clone(), 0);
     }
     let mut rank = 0u64;
-    for batch in &batches {
+    for batch in batches {
         let keys = column(batch, "household_key", &DataType::Utf8)?;
         let scores = column(batch, "score", &DataType::Int64)?;
         let domains = column(batch, "domains_fired", &DataType::Int64)?;
@@ -180,7 +140,7 @@ async fn score_with(
         let flags = rs
             .rules
             .iter()
-            .map(|r| column(batch, &sql::flag(r), &DataType::Int64))
+            .map(|r| column(batch, &flag(r), &DataType::Int64))
             .collect::<Result<Vec<_>, _>>()?;
         for i in 0..batch.num_rows() {
             let h = ScoredHousehold {
@@ -202,7 +162,7 @@ async fn score_with(
             c.households_with_rule += 1;
             for (r, f) in rs.rules.iter().zip(&flags) {
                 if f.as_primitive::<Int64Type>().value(i) == 1 {
-                    *c.rule_counts.get_mut(&r.id).expect("every rule counted") += 1;
+                    *c.rule_counts.entry(r.id.clone()).or_default() += 1;
                 }
             }
             let status = if h.score < rs.eligible_min_score {
@@ -227,118 +187,4 @@ async fn score_with(
         }
     }
     Ok(list)
-}
-
-/// One rule's outcome for one household.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleOutcome {
-    /// Rule id.
-    pub id: String,
-    /// Its domain.
-    pub domain: Option<String>,
-    /// Its weight.
-    pub weight: i64,
-    /// Whether it fired.
-    pub fired: bool,
-    /// The condition with the thresholds filled in.
-    pub condition: String,
-    /// What the rule means.
-    pub description: String,
-}
-
-/// Why a household is or is not on the list.
-#[derive(Debug, Clone)]
-pub struct Explanation {
-    /// Feature name, value and description.
-    pub features: Vec<(String, String, String)>,
-    /// Every rule, fired or not.
-    pub rules: Vec<RuleOutcome>,
-    /// Score, domains and status, when any rule fired.
-    pub scored: Option<(ScoredHousehold, Status)>,
-}
-
-/// Explains one household: every feature value, every rule with its
-/// thresholds, and its place on the list.
-pub async fn explain(
-    ctx: &SessionContext,
-    rs: &RuleSet,
-    as_of: NaiveDate,
-    household_key: &str,
-) -> Result<Explanation, ScoringError> {
-    let latest = latest_snapshots(ctx, rs).await?;
-    let list = score_with(ctx, rs, as_of, &latest).await?;
-    let scored = list
-        .candidates
-        .iter()
-        .find(|(h, _)| h.household_key == household_key)
-        .cloned();
-    let quoted = household_key.replace('\'', "''");
-    let batches = ctx
-        .sql(&format!(
-            "SELECT * FROM ({}) x WHERE household_key = '{quoted}'",
-            sql::scored(rs, as_of, &latest)
-        ))
-        .await?
-        .collect()
-        .await?;
-    let row = batches.iter().find(|b| b.num_rows() > 0);
-    let value = |name: &str, default: &str| -> String {
-        row.and_then(|b| {
-            let idx = b.schema().index_of(name).ok()?;
-            array_value_to_string(b.column(idx), 0).ok()
-        })
-        .unwrap_or_else(|| default.to_string())
-    };
-    let features = rs
-        .features
-        .iter()
-        .map(|f| {
-            (
-                f.name.clone(),
-                tidy(value(&f.name, &f.default)),
-                f.description.clone(),
-            )
-        })
-        .collect();
-    let rules = rs
-        .rules
-        .iter()
-        .map(|r| RuleOutcome {
-            id: r.id.clone(),
-            domain: r.domain.clone(),
-            weight: r.weight,
-            fired: value(&sql::flag(r), "0") == "1",
-            condition: r.when.render(&rs.params, as_of),
-            description: r.description.clone(),
-        })
-        .collect();
-    Ok(Explanation {
-        features,
-        rules,
-        scored,
-    })
-}
-
-/// Drops trailing zeros of a decimal beyond two decimals (`27.500000` →
-/// `27.50`), so that exact hours read like hours.
-fn tidy(mut value: String) -> String {
-    if let Some(dot) = value.find('.') {
-        while value.len() > dot + 3 && value.ends_with('0') {
-            value.pop();
-        }
-    }
-    value
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tidy;
-
-    #[test]
-    fn tidy_keeps_every_significant_decimal() {
-        assert_eq!(tidy("27.500000000000000000".into()), "27.50");
-        assert_eq!(tidy("16.333000000000000000".into()), "16.333");
-        assert_eq!(tidy("1400.00".into()), "1400.00");
-        assert_eq!(tidy("3".into()), "3");
-    }
 }

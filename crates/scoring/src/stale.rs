@@ -1,13 +1,17 @@
 //! Stale suppliers: whose current snapshot is too old to count at T.
 
 use crate::ScoringError;
-use chrono::{Days, NaiveDate};
+use crate::plan::date;
+use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::prelude::SessionContext;
+use datafusion::functions_aggregate::expr_fn::max;
+use datafusion::logical_expr::cast as cast_expr;
+use datafusion::prelude::{SessionContext, col, lit};
 use std::collections::BTreeSet;
 use vroeg_pipeline::RuleSet;
+use vroeg_pipeline::template::days_before;
 
 /// A supplier whose latest delivery date on or before T is older than the
 /// maximum age a feature allows, so its rows do not count.
@@ -41,19 +45,30 @@ pub async fn stale_suppliers(
     let mut out = BTreeSet::new();
     for (name, supplier, days, source) in checks {
         let time = source.contract().time_column;
-        let cutoff = as_of - Days::new(days.max(0) as u64);
-        let (select, group) = match &supplier {
-            Some(col) => (
-                format!("CAST({col} AS VARCHAR)"),
-                format!(" GROUP BY {col}"),
+        let cutoff = days_before(as_of, days).map_err(|message| ScoringError::Rule {
+            what: format!("source `{name}`"),
+            key: "current_snapshot.max_age_days".into(),
+            message,
+        })?;
+        let (group, shown) = match &supplier {
+            Some(c) => (
+                vec![col(c.as_str())],
+                cast_expr(col(c.as_str()), DataType::Utf8),
             ),
-            None => ("'(whole source)'".to_string(), String::new()),
+            None => (vec![], lit("(whole source)")),
         };
-        let sql = format!(
-            "SELECT {select} AS s, CAST(max({time}) AS VARCHAR) AS d FROM {name}{group} \
-             HAVING max({time}) <= DATE '{cutoff}'"
-        );
-        for batch in ctx.sql(&sql).await?.collect().await? {
+        let batches = ctx
+            .table(name)
+            .await?
+            .aggregate(group, vec![max(col(time)).alias("_latest")])?
+            .filter(col("_latest").lt_eq(date(cutoff)))?
+            .select(vec![
+                shown.alias("s"),
+                cast_expr(col("_latest"), DataType::Utf8).alias("d"),
+            ])?
+            .collect()
+            .await?;
+        for batch in batches {
             let s = cast(batch.column(0), &DataType::Utf8)
                 .map_err(datafusion::error::DataFusionError::from)?;
             let d = cast(batch.column(1), &DataType::Utf8)

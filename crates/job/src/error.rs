@@ -1,0 +1,97 @@
+//! The one error type of the job, and the one place where an outcome
+//! becomes an exit code (cli.md): 0 success, 2 usage or pipeline-file
+//! error, 3 the inbox or the store cannot be read, 1 anything else.
+
+use std::path::PathBuf;
+use thiserror::Error;
+use vroeg_ingest::IngestError;
+use vroeg_outputs::OutputError;
+use vroeg_pipeline::PipelineError;
+use vroeg_report::ReportError;
+use vroeg_scoring::ScoringError;
+use vroeg_store::StoreError;
+use vroeg_synth::SynthError;
+
+/// Why a command failed.
+#[derive(Debug, Error)]
+pub enum JobError {
+    /// An argument cannot be used.
+    #[error("{0}")]
+    Usage(String),
+    /// The pipeline file cannot be used.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// The store cannot be opened.
+    #[error("cannot open the store {path}: {source}")]
+    OpenStore {
+        /// The store folder.
+        path: PathBuf,
+        /// Why.
+        source: StoreError,
+    },
+    /// The store failed after it was opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Taking deliveries from the inbox failed.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// Scoring failed, or a feature or rule does not fit the data.
+    #[error(transparent)]
+    Scoring(#[from] ScoringError),
+    /// Writing the outputs failed.
+    #[error(transparent)]
+    Outputs(#[from] OutputError),
+    /// Rendering the report failed.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// Writing a synthetic inbox failed.
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+    /// The outputs are published but the run history could not be updated.
+    #[error(
+        "the outputs are published in {out}, but the run could not be added to the store's run history (the next report will not compare with it): {source}"
+    )]
+    RecordRun {
+        /// The out folder.
+        out: PathBuf,
+        /// Why.
+        source: StoreError,
+    },
+    /// The query engine's runtime could not start.
+    #[error("cannot start the query engine: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// The exit code of a store error: unreadable data is 3, a store held by
+/// another job or a failing engine is 1.
+fn store_code(e: &StoreError) -> u8 {
+    match e {
+        StoreError::Locked(_)
+        | StoreError::DataFusion(_)
+        | StoreError::Parquet(_)
+        | StoreError::Arrow(_) => 1,
+        _ => 3,
+    }
+}
+
+impl JobError {
+    /// The documented exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            JobError::Usage(_) | JobError::Pipeline(_) => 2,
+            JobError::OpenStore { source, .. } => store_code(source),
+            JobError::Store(e) => store_code(e),
+            JobError::Ingest(IngestError::Inbox { .. }) => 3,
+            JobError::Ingest(IngestError::Store(e)) => store_code(e),
+            JobError::Scoring(ScoringError::Rule { .. } | ScoringError::NoRules) => 2,
+            JobError::Scoring(ScoringError::Store(e)) => store_code(e),
+            JobError::Synth(SynthError::Options(_)) => 2,
+            JobError::Scoring(_)
+            | JobError::Outputs(_)
+            | JobError::Report(_)
+            | JobError::Synth(_)
+            | JobError::RecordRun { .. }
+            | JobError::Runtime(_) => 1,
+        }
+    }
+}

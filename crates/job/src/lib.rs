@@ -1,0 +1,32 @@
+//! The job as a library: one public entry per command of `vroeg`, each
+//! taking a request and returning a typed outcome or a [`JobError`], whose
+//! [`JobError::exit_code`] is the one place exit codes are decided. The
+//! binary only parses arguments and prints.
+//!
+//! ```text
+//! run      load → ingest → score → outputs → report → publish → record
+//! ingest   load → ingest
+//! check    load → plan on empty tables
+//! explain  load → check → read the store (no lock) → plan once
+//! synth    write a synthetic inbox
+//! ```
+//!
+//! Where a plan runs is the [`EngineChoice`] seam.
+
+pub mod check;
+pub mod engine;
+mod error;
+pub mod explain;
+pub mod ingest;
+pub mod load;
+pub mod run;
+pub mod synth;
+
+pub use check::{CheckOutcome, check};
+pub use engine::EngineChoice;
+pub use error::JobError;
+pub use explain::{ExplainOutcome, ExplainRequest, explain};
+pub use ingest::ingest;
+pub use load::PathOverrides;
+pub use run::{RunOutcome, RunRequest, run};
+pub use synth::synth;
