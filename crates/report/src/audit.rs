@@ -381,10 +381,10 @@ fn partition(
     }
     // the total, when every term of it is shown
     let mut sum = Some(0i128);
-    for (sign, totals) in [(1, p.plus), (-1, p.minus)] {
+    for (sign, totals) in [(1i32, p.plus), (-1, p.minus)] {
         for &tot in totals {
             match total(data, tot) {
-                Some(Term::Known(n)) => sum = sum.map(|s| s + sign * n),
+                Some(Term::Known(n)) => sum = sum.map(|s| s + i128::from(sign) * n),
                 Some(Term::Unknown(u)) => {
                     sum = None;
                     *eq.entry(u).or_default() -= f64::from(sign);

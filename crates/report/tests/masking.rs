@@ -96,7 +96,7 @@ fn previous(keys: impl IntoIterator<Item = String>) -> PreviousRun {
     }
 }
 
-fn input<'a>(rs: &'a RuleSet, list: &'a SignalList, prev: Option<PreviousRun>) -> ReportInput<'a> {
+fn report_input<'a>(rs: &'a RuleSet, list: &'a SignalList, prev: Option<PreviousRun>) -> ReportInput<'a> {
     ReportInput {
         identity: RunIdentity {
             pipeline: "zoetermeer".into(),
@@ -142,7 +142,7 @@ fn a_small_reason_for_dropping_off_hides_the_next_smallest() {
         .iter()
         .map(|(h, _)| h.household_key.clone())
         .chain(gone);
-    let input = input(&rs, &now, Some(previous(before)));
+    let input = report_input(&rs, &now, Some(previous(before)));
     let d = ReportData::build(&input);
     let c = d.changes.as_ref().unwrap();
     assert_eq!(c.dropped, 14);
@@ -174,7 +174,7 @@ fn scores_are_masked_per_partition_of_the_funnel() {
         (3, 6, Fate::Listed, "WK02"),
         (12, 9, Fate::Listed, "WK03"),
     ]);
-    let input = input(&rs, &l, None);
+    let input = report_input(&rs, &l, None);
     let d = ReportData::build(&input);
     let scores: Vec<(i64, Shown, Shown)> = d
         .scores
@@ -204,7 +204,7 @@ fn scores_are_masked_per_partition_of_the_funnel() {
         (5, 5, Fate::Listed, "WK01"),
         (12, 9, Fate::Listed, "WK03"),
     ]);
-    let input = input(&rs, &l, None);
+    let input = report_input(&rs, &l, None);
     let d = ReportData::build(&input);
     let households: Vec<Shown> = d.scores.iter().map(|s| s.households).collect();
     assert_eq!(
@@ -222,7 +222,7 @@ fn districts_keep_their_complement() {
         (2, 5, Fate::Listed, "WK02"),
         (7, 5, Fate::Listed, "WK03"),
     ]);
-    let input = input(&rs, &l, None);
+    let input = report_input(&rs, &l, None);
     let districts: Vec<Shown> = ReportData::build(&input)
         .districts
         .iter()
@@ -446,11 +446,51 @@ fn a_single_reason_for_dropping_off_is_its_total() {
     let before = (0..3)
         .map(|i| format!("gone{i}"))
         .chain(now.candidates.iter().map(|(h, _)| h.household_key.clone()));
-    let input = input(&rs, &now, Some(previous(before)));
+    let input = report_input(&rs, &now, Some(previous(before)));
     let d = written(&input);
     assert_eq!(
         d["changes"]["dropped_why"],
         json!([{"why": "no rule fires any more", "households": "<5"}])
     );
+    assert_eq!(audit(&d), []);
+}
+
+#[test]
+fn the_audit_finds_cells_their_bounds_pin() {
+    // a `<5` and an `x` adding up to 5 are 0 and 5
+    let mut d = good();
+    d["districts"][2]["listed"] = 20.into();
+    assert_eq!(
+        audit(&d),
+        [
+            Leak::Pinned {
+                cell: cell("/districts/0/listed")
+            },
+            Leak::Pinned {
+                cell: cell("/districts/1/listed")
+            },
+        ]
+    );
+    // two `<5` adding up to 8 are 4 each
+    let mut d = good();
+    d["districts"][0]["listed"] = "<5".into();
+    d["districts"][2]["listed"] = 17.into();
+    assert_eq!(
+        audit(&d),
+        [
+            Leak::Pinned {
+                cell: cell("/districts/0/listed")
+            },
+            Leak::Pinned {
+                cell: cell("/districts/1/listed")
+            },
+        ]
+    );
+    // the known limit: every cell masked, nothing left to hide
+    let mut d = good();
+    d["districts"] = json!([{"district": "A", "listed": "<5"}, {"district": "B", "listed": "<5"}]);
+    d["funnel"][5]["households"] = 8.into();
+    d["scores"][3]["listed"] = "<5".into();
+    d["scores"][4]["listed"] = "x".into();
     assert_eq!(audit(&d), []);
 }
