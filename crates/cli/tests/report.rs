@@ -447,7 +447,10 @@ fn no_masked_count_of_the_sample_runs_can_be_worked_out() {
         .iter()
         .map(|d| audited(&p.path(&format!("out/{d}"))))
         .sum();
-    assert!(masked > 0, "the sample runs mask nothing: the check judged nothing");
+    assert!(
+        masked > 0,
+        "the sample runs mask nothing: the check judged nothing"
+    );
 }
 
 #[test]

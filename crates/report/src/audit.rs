@@ -198,7 +198,9 @@ pub enum Leak {
         total: String,
     },
     /// Shown cells that do not add up to their declared total.
-    #[error("{table}: the shown {column} cells add up to {sum}, which does not fit their total {total}")]
+    #[error(
+        "{table}: the shown {column} cells add up to {sum}, which does not fit their total {total}"
+    )]
     WrongTotal {
         /// JSON pointer of the table.
         table: String,
@@ -216,7 +218,9 @@ pub enum Leak {
         cell: String,
     },
     /// A masked cell whose bounds and its partition's sum leave it one value.
-    #[error("{cell} can have one value only: its partition's sum and the bounds of its masked cells pin it")]
+    #[error(
+        "{cell} can have one value only: its partition's sum and the bounds of its masked cells pin it"
+    )]
     Pinned {
         /// JSON pointer of the cell.
         cell: String,
@@ -293,10 +297,7 @@ fn total(data: &Value, t: Total) -> Option<Term> {
         Total::Funnel(step) => {
             let rows = data.get("funnel")?.as_array()?;
             let i = rows.iter().position(|r| r["step"] == step)?;
-            term(
-                rows[i].get("households"),
-                format!("/funnel/{i}/households"),
-            )
+            term(rows[i].get("households"), format!("/funnel/{i}/households"))
         }
         Total::At(p) => term(data.pointer(p), p.to_string()),
     }
@@ -339,9 +340,9 @@ pub fn audit(data: &Value) -> Vec<Leak> {
         }
     }
     for cell in pinned(&equations) {
-        let reported = leaks
-            .iter()
-            .any(|l| matches!(l, Leak::LoneMasked { cell: c } | Leak::Pinned { cell: c } if *c == cell));
+        let reported = leaks.iter().any(
+            |l| matches!(l, Leak::LoneMasked { cell: c } | Leak::Pinned { cell: c } if *c == cell),
+        );
         if !reported {
             leaks.push(Leak::Derivable { cell });
         }
@@ -474,11 +475,12 @@ fn pinned(equations: &[BTreeMap<String, f64>]) -> Vec<String> {
         for x in &mut m[pivot_row] {
             *x /= d;
         }
-        for r in 0..m.len() {
-            if r != pivot_row && m[r][col].abs() > EPS {
-                let f = m[r][col];
-                for c in 0..names.len() {
-                    m[r][c] -= f * m[pivot_row][c];
+        let pivot = m[pivot_row].clone();
+        for (r, row) in m.iter_mut().enumerate() {
+            let f = row[col];
+            if r != pivot_row && f.abs() > EPS {
+                for (x, p) in row.iter_mut().zip(&pivot) {
+                    *x -= f * p;
                 }
             }
         }

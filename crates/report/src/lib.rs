@@ -15,11 +15,11 @@ mod html;
 mod mask;
 mod notebook;
 
+pub use audit::{Leak, audit};
 pub use data::{
     ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, PreviousRun,
     Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality, WhyRow,
 };
-pub use audit::{Leak, audit};
 pub use html::{charts, render_html};
 pub use mask::{SMALL, Shown, mask_partition};
 pub use notebook::render_notebook;

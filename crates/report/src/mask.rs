@@ -203,7 +203,9 @@ mod tests {
     /// by value: the other masked cells must make up the rest within their
     /// bounds (`x` at most the whole sum).
     fn leaves_one_value(t: &[u64], shown: &[Shown]) -> bool {
-        let masked: Vec<usize> = (0..t.len()).filter(|&i| shown[i].count().is_none()).collect();
+        let masked: Vec<usize> = (0..t.len())
+            .filter(|&i| shown[i].count().is_none())
+            .collect();
         let sum: u64 = masked.iter().map(|&i| t[i]).sum();
         let bounds = |i: usize| match shown[i] {
             Shown::Small => (0, SMALL - 1),

@@ -6,9 +6,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
 use vroeg_pipeline::{Pipeline, RuleSet};
-use vroeg_report::{
-    Leak, PreviousRun, ReportData, ReportInput, RunIdentity, Shown, audit, render,
-};
+use vroeg_report::{Leak, PreviousRun, ReportData, ReportInput, RunIdentity, Shown, audit, render};
 use vroeg_scoring::{ScoredHousehold, SignalList, Status};
 use vroeg_store::{ListedRecord, RunRecord};
 
@@ -96,7 +94,11 @@ fn previous(keys: impl IntoIterator<Item = String>) -> PreviousRun {
     }
 }
 
-fn report_input<'a>(rs: &'a RuleSet, list: &'a SignalList, prev: Option<PreviousRun>) -> ReportInput<'a> {
+fn report_input<'a>(
+    rs: &'a RuleSet,
+    list: &'a SignalList,
+    prev: Option<PreviousRun>,
+) -> ReportInput<'a> {
     ReportInput {
         identity: RunIdentity {
             pipeline: "zoetermeer".into(),
@@ -209,7 +211,12 @@ fn scores_are_masked_per_partition_of_the_funnel() {
     let households: Vec<Shown> = d.scores.iter().map(|s| s.households).collect();
     assert_eq!(
         households,
-        [Shown::Hidden, Shown::Small, Shown::Count(5), Shown::Count(12)]
+        [
+            Shown::Hidden,
+            Shown::Small,
+            Shown::Count(5),
+            Shown::Count(12)
+        ]
     );
     assert_eq!(audit(&written(&input)), []);
 }

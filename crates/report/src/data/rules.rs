@@ -53,7 +53,15 @@ pub(crate) fn rules(input: &ReportInput<'_>) -> Vec<RuleRow> {
             weight: r.weight,
             description: r.description.clone(),
             condition: r.when.render(&rs.params, as_of),
-            fired: Shown::of(input.list.counts.rule_counts.get(&r.id).copied().unwrap_or(0)),
+            fired: Shown::of(
+                input
+                    .list
+                    .counts
+                    .rule_counts
+                    .get(&r.id)
+                    .copied()
+                    .unwrap_or(0),
+            ),
             listed: Shown::of(listed_per_rule.get(r.id.as_str()).copied().unwrap_or(0)),
         })
         .collect()
