@@ -5,8 +5,9 @@
 //! Every count about a district, a rule, a score or a reason is masked below
 //! five ([`Shown`]), with a second cell hidden where a table's shown total
 //! would give a masked one away; [`audit`] checks that no masked count can be
-//! worked out, and [`render`] writes nothing that fails it. Household keys appear only in the "what changed"
-//! section, and only when the run was asked for them (`--report-keys`).
+//! worked out, and [`render`] writes nothing that fails it. Household keys
+//! appear only in the "what changed" section, and only when the run was
+//! asked for them (`--report-keys`).
 
 mod audit;
 mod charts;

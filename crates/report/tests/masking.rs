@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
 use vroeg_pipeline::{Pipeline, RuleSet};
-use vroeg_report::{Leak, PreviousRun, ReportData, ReportInput, RunIdentity, Shown, audit, render};
+use vroeg_report::{
+    Leak, PreviousRun, ReportData, ReportError, ReportInput, RunIdentity, Shown, audit, render,
+};
 use vroeg_scoring::{ScoredHousehold, SignalList, Status};
 use vroeg_store::{ListedRecord, RunRecord};
 
@@ -500,4 +502,24 @@ fn the_audit_finds_cells_their_bounds_pin() {
     d["scores"][3]["listed"] = "<5".into();
     d["scores"][4]["listed"] = "x".into();
     assert_eq!(audit(&d), []);
+}
+
+#[test]
+fn a_leak_stops_the_report_with_a_message_naming_the_cells() {
+    // render returns this when the audit finds anything; the run then fails
+    let e = ReportError::Leak(vec![
+        Leak::LoneMasked {
+            cell: cell("/scores/2/households"),
+        },
+        Leak::UndeclaredTable {
+            table: cell("/outreach"),
+        },
+    ]);
+    assert_eq!(
+        e.to_string(),
+        "report-data.json would give away masked counts (/scores/2/households is the only \
+         masked cell of its partition: the total minus the others; table /outreach is not \
+         declared: say which shown total its rows add up to); this is a bug in vroeg's \
+         masking, please report it with the run's summary.json"
+    );
 }
