@@ -255,6 +255,7 @@ fn small_counts_are_masked_and_keys_stay_out_of_the_report() {
     let dir = p.path("out/2026-10-31");
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
     let json = fs::read_to_string(dir.join("report-data.json")).unwrap();
+    assert!(audited(&dir) > 0);
     // WK02 has 2: "<5"; WK01 (6, the smallest other) is hidden, or 15 - 6 - 7
     // would give WK02 away; WK03 shows its 7
     for row in [
@@ -429,6 +430,29 @@ fn tables(dir: &Path) -> String {
     out
 }
 
+/// `report-data.json` of a run, checked: no masked count can be worked out
+/// from the shown cells and totals. Returns how many cells are masked, so
+/// that a caller can tell the check had something to judge.
+fn audited(dir: &Path) -> usize {
+    let json = fs::read_to_string(dir.join("report-data.json")).unwrap();
+    let data: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(vroeg_report::audit(&data), [], "{}", dir.display());
+    json.matches("\"<5\"").count() + json.matches("\"x\"").count()
+}
+
+#[test]
+fn no_masked_count_of_the_sample_runs_can_be_worked_out() {
+    let p = sample_runs();
+    let masked: usize = ["2026-09-30", "2026-10-31"]
+        .iter()
+        .map(|d| audited(&p.path(&format!("out/{d}"))))
+        .sum();
+    assert!(
+        masked > 0,
+        "the sample runs mask nothing: the check judged nothing"
+    );
+}
+
 #[test]
 fn report_tables_of_a_synthetic_run() {
     let p = zoetermeer(|t| t);
@@ -436,5 +460,6 @@ fn report_tables_of_a_synthetic_run() {
     assert_eq!(synth.status.code(), Some(0), "{}", text(&synth));
     run(&p, "2026-09-30", &[]);
     run(&p, "2026-10-31", &[]);
+    assert!(audited(&p.path("out/2026-09-30")) + audited(&p.path("out/2026-10-31")) > 0);
     insta::assert_snapshot!("synthetic-2026-10-31", tables(&p.path("out/2026-10-31")));
 }

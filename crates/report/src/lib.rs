@@ -3,15 +3,20 @@
 //! notebook that recomputes them from the run's Parquet).
 //!
 //! Every count about a district, a rule, a score or a reason is masked below
-//! five ([`Shown`]); household keys appear only in the "what changed"
-//! section, and only when the run was asked for them (`--report-keys`).
+//! five ([`Shown`]), with a second cell hidden where a table's shown total
+//! would give a masked one away; [`audit`] checks that no masked count can be
+//! worked out, and [`render`] writes nothing that fails it. Household keys
+//! appear only in the "what changed" section, and only when the run was
+//! asked for them (`--report-keys`).
 
+mod audit;
 mod charts;
 mod data;
 mod html;
 mod mask;
 mod notebook;
 
+pub use audit::{Leak, audit};
 pub use data::{
     ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, PreviousRun,
     Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality, WhyRow,
@@ -29,6 +34,13 @@ pub enum ReportError {
     /// The template could not be rendered.
     #[error("rendering report.html: {0}")]
     Template(#[from] minijinja::Error),
+    /// A masked count could be worked out from the report's other numbers:
+    /// a bug in the masking, so nothing is written.
+    #[error(
+        "report-data.json would give away masked counts ({}); this is a bug in vroeg's masking, please report it with the run's summary.json",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    Leak(Vec<Leak>),
 }
 
 /// The report's files of one run: `report.html`, `report-data.json` and
@@ -42,6 +54,11 @@ pub fn render(input: &ReportInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, Repo
         render_html(&data, &charts)?.into_bytes(),
     );
     let mut json = serde_json::to_vec_pretty(&data).expect("report data serialises");
+    let leaks = serde_json::from_slice::<serde_json::Value>(&json)
+        .map_or_else(|_| Vec::new(), |v| audit(&v));
+    if !leaks.is_empty() {
+        return Err(ReportError::Leak(leaks));
+    }
     json.push(b'\n');
     files.insert("report-data.json".to_string(), json);
     files.insert(

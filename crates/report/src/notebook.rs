@@ -26,14 +26,24 @@ const MASK: &str = r#"def shown(n):
 
 def shown_partition(counts):
     """Counts that add up to a shown total (listed per district): each below
-    SMALL is '<5'; if exactly one is, the smallest other one (the first of
-    equals) is hidden as 'x', or the '<5' could be worked out."""
+    SMALL is '<5'; then the smallest other one (the first of equals) is
+    hidden as 'x', and the next, while exactly one cell is masked or the
+    masked cells' sum pins them (<5 is 0 to 4, x is SMALL or more)."""
     out = [shown(n) for n in counts]
-    small = [i for i, n in enumerate(counts) if n < SMALL]
-    others = [(n, i) for i, n in enumerate(counts) if n >= SMALL]
-    if len(small) == 1 and others:
-        out[min(others)[1]] = "x"
-    return out"#;
+
+    def pinned():
+        masked = [i for i, s in enumerate(out) if not s.isdigit()]
+        total = sum(counts[i] for i in masked)
+        least = sum(SMALL for i in masked if out[i] == "x")
+        most = None if any(out[i] == "x" for i in masked) else (SMALL - 1) * len(masked)
+        return bool(masked) and (total == least or total == most)
+
+    while True:
+        masked = sum(1 for s in out if not s.isdigit())
+        others = [(n, i) for i, n in enumerate(counts) if out[i].isdigit()]
+        if not (masked == 1 and len(counts) >= 2 or pinned()) or not others:
+            return out
+        out[min(others)[1]] = "x""#;
 
 const FUNNEL: &str = r#"steps = ["households_with_rule", "eligible", "not_resident", "suppressed_recent_contact", "listed"]
 funnel = pl.DataFrame({"step": steps, "households": [summary[s] for s in steps]})

@@ -1,0 +1,72 @@
+//! The report's numbers: every table of `report.html`, also written as
+//! `report-data.json` (masked, without household keys) for the notebook and
+//! for checks. One module per section of the report; each masks its own
+//! counts with the rules of `mask.rs`, whose header says which table adds up
+//! to which shown total.
+
+mod changes;
+mod districts;
+mod funnel;
+mod history;
+mod input;
+mod quality;
+mod rules;
+mod scores;
+
+pub use changes::{ChangeRow, Changes, WhyRow};
+pub use districts::DistrictRow;
+pub use funnel::FunnelStep;
+pub use history::HistoryPoint;
+pub use input::{PreviousRun, ReportInput, RunIdentity};
+pub use quality::{DeliveryQuality, Quality, SourceQuality};
+pub use rules::RuleRow;
+pub use scores::ScoreRow;
+
+use serde::Serialize;
+
+/// Every table of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportData {
+    /// The run's identity.
+    pub identity: RunIdentity,
+    /// Counts below this are shown as `<5`.
+    pub small_count: u64,
+    /// Eligible from this score.
+    pub eligible_min_score: i64,
+    /// Whether a register snapshot on or before T exists.
+    pub register_present: bool,
+    /// Any rule → listed.
+    pub funnel: Vec<FunnelStep>,
+    /// Listed per district.
+    pub districts: Vec<DistrictRow>,
+    /// Per rule.
+    pub rules: Vec<RuleRow>,
+    /// Per score.
+    pub scores: Vec<ScoreRow>,
+    /// Data quality.
+    pub quality: Quality,
+    /// Since the previous run; `None` for a first run.
+    pub changes: Option<Changes>,
+    /// The listed count per as-of date, this run last.
+    pub history: Vec<HistoryPoint>,
+}
+
+impl ReportData {
+    /// Computes every table from the run's results.
+    pub fn build(input: &ReportInput<'_>) -> ReportData {
+        let rs = input.rules;
+        ReportData {
+            identity: input.identity.clone(),
+            small_count: crate::mask::SMALL,
+            eligible_min_score: rs.eligible_min_score,
+            register_present: input.list.register_present,
+            funnel: funnel::funnel(input.list, rs),
+            districts: districts::districts(input.list),
+            rules: rules::rules(input),
+            scores: scores::scores(input.list, rs.eligible_min_score),
+            quality: quality::quality(input),
+            changes: input.previous.as_ref().map(|p| changes::changes(p, input)),
+            history: history::history(input),
+        }
+    }
+}
