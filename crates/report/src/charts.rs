@@ -1,5 +1,6 @@
 //! The report's charts, drawn as SVG by plotters.
 
+use crate::ReportError;
 use crate::mask::Shown;
 use plotters::prelude::*;
 
@@ -16,6 +17,11 @@ pub struct Bar {
     pub muted: bool,
 }
 
+/// A drawing error of plotters as the report's error.
+fn drawing(e: impl std::fmt::Display) -> ReportError {
+    ReportError::Chart(e.to_string())
+}
+
 /// Adds an accessible name and a class to plotters' `<svg>` element.
 fn tag(svg: String, title: &str) -> String {
     let title = title
@@ -30,7 +36,7 @@ fn tag(svg: String, title: &str) -> String {
 }
 
 /// A horizontal bar chart, one row per bar, the first on top, as SVG.
-pub fn bars(title: &str, bars: &[Bar]) -> String {
+pub fn bars(title: &str, bars: &[Bar]) -> Result<String, ReportError> {
     let labels: Vec<String> = bars
         .iter()
         .map(|b| match b.value {
@@ -49,14 +55,14 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, height)).into_drawing_area();
-        root.fill(&WHITE).expect("drawing into a string");
+        root.fill(&WHITE).map_err(drawing)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 16))
             .margin(8)
             .x_label_area_size(28)
             .y_label_area_size((longest * 7 + 16).min(340))
             .build_cartesian_2d(0u64..max + max / 10 + 1, (0..bars.len()).into_segmented())
-            .expect("drawing into a string");
+            .map_err(drawing)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -71,7 +77,7 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
             })
             .x_label_formatter(&|v| v.to_string())
             .draw()
-            .expect("drawing into a string");
+            .map_err(drawing)?;
         for (colour, muted) in [(BAR, false), (BAR_ALT, true)] {
             chart
                 .draw_series(
@@ -87,28 +93,28 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
                                 }),
                         ),
                 )
-                .expect("drawing into a string");
+                .map_err(drawing)?;
         }
-        root.present().expect("drawing into a string");
+        root.present().map_err(drawing)?;
     }
-    tag(svg, title)
+    Ok(tag(svg, title))
 }
 
 /// A line chart of counts over labelled points (as-of dates), as SVG.
-pub fn line(title: &str, points: &[(String, u64)]) -> String {
+pub fn line(title: &str, points: &[(String, u64)]) -> Result<String, ReportError> {
     let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1);
     let n = points.len().max(1);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (720, 280)).into_drawing_area();
-        root.fill(&WHITE).expect("drawing into a string");
+        root.fill(&WHITE).map_err(drawing)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 16))
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size(50)
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0u64..max + max / 10 + 1)
-            .expect("drawing into a string");
+            .map_err(drawing)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -127,7 +133,7 @@ pub fn line(title: &str, points: &[(String, u64)]) -> String {
                 }
             })
             .draw()
-            .expect("drawing into a string");
+            .map_err(drawing)?;
         let series: Vec<(f64, u64)> = points
             .iter()
             .enumerate()
@@ -135,11 +141,11 @@ pub fn line(title: &str, points: &[(String, u64)]) -> String {
             .collect();
         chart
             .draw_series(LineSeries::new(series.clone(), BAR.stroke_width(2)))
-            .expect("drawing into a string");
+            .map_err(drawing)?;
         chart
             .draw_series(series.iter().map(|&p| Circle::new(p, 4, BAR.filled())))
-            .expect("drawing into a string");
-        root.present().expect("drawing into a string");
+            .map_err(drawing)?;
+        root.present().map_err(drawing)?;
     }
-    tag(svg, title)
+    Ok(tag(svg, title))
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 const TEMPLATE: &str = include_str!("../templates/report.html");
 
 /// The report's charts as SVG, by name.
-pub fn charts(d: &ReportData) -> BTreeMap<&'static str, String> {
+pub fn charts(d: &ReportData) -> Result<BTreeMap<&'static str, String>, ReportError> {
     let mut c = BTreeMap::new();
     c.insert(
         "funnel",
@@ -25,7 +25,7 @@ pub fn charts(d: &ReportData) -> BTreeMap<&'static str, String> {
                     muted: !matches!(s.step, "households_with_rule" | "eligible" | "listed"),
                 })
                 .collect::<Vec<_>>(),
-        ),
+        )?,
     );
     c.insert(
         "districts",
@@ -39,7 +39,7 @@ pub fn charts(d: &ReportData) -> BTreeMap<&'static str, String> {
                     muted: false,
                 })
                 .collect::<Vec<_>>(),
-        ),
+        )?,
     );
     c.insert(
         "rules",
@@ -62,7 +62,7 @@ pub fn charts(d: &ReportData) -> BTreeMap<&'static str, String> {
                     ]
                 })
                 .collect::<Vec<_>>(),
-        ),
+        )?,
     );
     c.insert(
         "scores",
@@ -79,7 +79,7 @@ pub fn charts(d: &ReportData) -> BTreeMap<&'static str, String> {
                     muted: !s.eligible,
                 })
                 .collect::<Vec<_>>(),
-        ),
+        )?,
     );
     c.insert(
         "history",
@@ -89,9 +89,9 @@ pub fn charts(d: &ReportData) -> BTreeMap<&'static str, String> {
                 .iter()
                 .map(|h| (h.as_of.clone(), h.listed))
                 .collect::<Vec<_>>(),
-        ),
+        )?,
     );
-    c
+    Ok(c)
 }
 
 /// Renders `report.html` with the charts of [`charts`].

@@ -41,13 +41,16 @@ pub enum ReportError {
         .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
     )]
     Leak(Vec<Leak>),
+    /// A chart could not be drawn.
+    #[error("drawing a chart of report.html: {0}")]
+    Chart(String),
 }
 
 /// The report's files of one run: `report.html`, `report-data.json` and
 /// `analysis.ipynb`, by name.
 pub fn render(input: &ReportInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, ReportError> {
     let data = ReportData::build(input);
-    let charts = html::charts(&data);
+    let charts = html::charts(&data)?;
     let mut files = BTreeMap::new();
     files.insert(
         "report.html".to_string(),
