@@ -134,7 +134,7 @@ pub fn parse_decimal(
     if split.is_some() && frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
         return Err(Reason::InvalidNumber);
     }
-    if frac.len() as u32 > max_decimals {
+    if frac.len() > max_decimals as usize {
         return Err(Reason::TooManyDecimals);
     }
     if negative {

@@ -14,7 +14,7 @@ pub enum IngestError {
     /// The inbox folder itself cannot be read.
     #[error(
         "cannot read the inbox {}: {source}; check the path in the pipeline file or --inbox",
-        escaped_path(path)
+        escaped_path(.path)
     )]
     Inbox {
         /// The inbox folder.
