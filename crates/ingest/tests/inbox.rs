@@ -51,7 +51,9 @@ impl Harness {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut store = Store::open(&store).unwrap();
-            let _ = tx.send(ingest(&mut store, &inbox, &BTreeMap::new()).unwrap());
+            let report = ingest(&mut store, &inbox, &BTreeMap::new()).unwrap();
+            drop(store); // its lock is free for the next ingest
+            let _ = tx.send(report);
         });
         rx.recv_timeout(Duration::from_secs(60))
             .expect("ingest finished (it blocks if it opens a named pipe)")
