@@ -109,10 +109,17 @@ fn pick(rng: &mut ChaCha8Rng, at: &[usize]) -> Option<usize> {
     (!at.is_empty()).then(|| at[rng.random_range(0..at.len())])
 }
 
-/// Applies one random mutation; returns its name.
-fn mutate(rng: &mut ChaCha8Rng, b: &mut Vec<u8>, delimiter: u8) -> &'static str {
+/// Every mutation.
+const ALL: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+/// The mutations that add no quote, no bare `\r`, no invalid UTF-8 and do
+/// not end the header with `\r\n`, so that a large file still takes the
+/// segmented parser.
+const SEGMENT_SAFE: [u8; 9] = [0, 1, 4, 6, 9, 10, 13, 14, 15];
+
+/// Applies one random mutation of `allowed`; returns its name.
+fn mutate(rng: &mut ChaCha8Rng, b: &mut Vec<u8>, delimiter: u8, allowed: &[u8]) -> &'static str {
     let anywhere = rng.random_range(0..=b.len());
-    match rng.random_range(0..16) {
+    match allowed[rng.random_range(0..allowed.len())] {
         0 => {
             if let Some(i) = pick(rng, &positions(b, delimiter)) {
                 b.remove(i);
@@ -258,28 +265,34 @@ fn stored_rows(store: &Path, entry: &LedgerEntry) -> (u64, u64) {
         .sum();
     let quarantined = entry.quarantine_file.as_ref().map_or(0, |q| {
         let mut r = csv::Reader::from_path(store.join(q)).unwrap();
-        r.records().map(|r| r.unwrap()).count() as u64
+        let mut n = 0;
+        for record in r.records() {
+            record.unwrap();
+            n += 1;
+        }
+        n
     });
     (parquet, quarantined)
 }
 
-/// Writes `files` deliveries of the given kinds into a fresh inbox, ingests
-/// them and checks that each one reconciles or is refused whole.
-fn round(seed: u64, files: usize, rows: std::ops::Range<usize>, kinds: &[Kind]) {
+/// Writes `files` deliveries of the given kinds, mutated by the `allowed`
+/// mutations, into a fresh inbox, ingests them and checks that each one
+/// reconciles or is refused whole.
+fn round(seed: u64, files: usize, rows: std::ops::Range<usize>, kinds: &[Kind], allowed: &[u8]) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let dir = tempfile::tempdir().unwrap();
     let inbox = dir.path().join("inbox");
     let mut delivered = BTreeMap::new();
     for i in 0..files {
         let kind = &kinds[rng.random_range(0..kinds.len())];
-        let (bytes, how) = if rng.random_bool(0.15) {
+        let (bytes, how) = if allowed == ALL && rng.random_bool(0.15) {
             let (b, how) = noise(&mut rng, kind);
             (b, vec![how])
         } else {
             let n = rng.random_range(rows.clone());
             let mut b = valid(&mut rng, kind, n);
             let how: Vec<&str> = (0..rng.random_range(1..=4))
-                .map(|_| mutate(&mut rng, &mut b, kind.delimiter))
+                .map(|_| mutate(&mut rng, &mut b, kind.delimiter, allowed))
                 .collect();
             (b, how)
         };
@@ -349,14 +362,15 @@ fn round(seed: u64, files: usize, rows: std::ops::Range<usize>, kinds: &[Kind]) 
 #[test]
 fn mutated_deliveries_never_panic_and_always_reconcile() {
     for seed in 0..6 {
-        round(seed, 60, 0..40, &KINDS);
+        round(seed, 60, 0..40, &KINDS, &ALL);
     }
 }
 
 #[test]
 fn a_large_mutated_delivery_reconciles_through_the_parallel_parser() {
-    // rent rows of about 53 bytes: more than two 4 MiB segments, so
+    // rent rows of about 50 bytes: more than two 4 MiB segments, so
     // quote-free mutations take the segmented parser, the others the
     // sequential one
-    round(100, 3, 165_000..175_000, &KINDS[..1]);
+    round(100, 2, 200_000..210_000, &KINDS[..1], &SEGMENT_SAFE);
+    round(101, 1, 200_000..210_000, &KINDS[..1], &ALL);
 }
