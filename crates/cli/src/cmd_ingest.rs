@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use vroeg_contracts::text::escaped;
 use vroeg_ingest::IngestReport;
 use vroeg_job::PathOverrides;
 use vroeg_store::DeliveryStatus;
@@ -55,7 +56,13 @@ pub fn print_report(report: &IngestReport) -> anyhow::Result<()> {
         writeln!(
             out,
             "{:>6}  {:<9}  {:>9}  {:>9}  {:>11}  {}/{}",
-            e.seq, status, e.rows_read, e.rows_accepted, e.rows_quarantined, e.source, e.file_name
+            e.seq,
+            status,
+            e.rows_read,
+            e.rows_accepted,
+            e.rows_quarantined,
+            e.source,
+            escaped(&e.file_name)
         )?;
         if let Some(m) = &e.message {
             writeln!(out, "        {m}")?;

@@ -113,7 +113,8 @@ fn a_kill_at_any_point_of_a_delivery_leaves_the_store_as_before() {
             assert!(files[0].ends_with("tables/rent_arrears/period=2026-09/d000001.parquet"));
         }
         // and the next ingest takes the delivery in whole
-        assert_eq!(p.ingest(&[]).status.code(), Some(0));
+        let o = p.ingest(&[]);
+        assert_eq!(o.status.code(), Some(0), "{point}: {}", text(&o));
         let store = Store::open(&p.path("store")).unwrap();
         let e = &store.ledger()[1];
         assert_eq!(

@@ -75,8 +75,19 @@ pub struct DatePattern {
 }
 
 impl Default for DatePattern {
+    /// `%Y-%m-%d`, the contract's ISO dates.
     fn default() -> Self {
-        DatePattern::parse("%Y-%m-%d").expect("the default pattern is valid")
+        DatePattern {
+            text: "%Y-%m-%d".to_string(),
+            parts: vec![
+                DatePart::Year,
+                DatePart::Literal(b'-'),
+                DatePart::Month,
+                DatePart::Literal(b'-'),
+                DatePart::Day,
+            ],
+            len: 10,
+        }
     }
 }
 
@@ -237,6 +248,7 @@ mod tests {
     #[test]
     fn iso_dates_are_strict() {
         let p = DatePattern::default();
+        assert_eq!(Ok(p.clone()), DatePattern::parse("%Y-%m-%d"));
         assert_eq!(
             p.parse_date("2024-01-05"),
             NaiveDate::from_ymd_opt(2024, 1, 5)

@@ -18,15 +18,36 @@ pub const AMOUNT_PRECISION: u8 = 18;
 pub const HOURS_SCALE: u32 = 18;
 /// The precision of hours as Arrow `Decimal128`.
 pub const HOURS_PRECISION: u8 = 38;
+/// The largest amount in cents that fits [`AMOUNT_PRECISION`]:
+/// 99,999,999,999,999.99 euros.
+pub const MAX_AMOUNT_CENTS: i128 = 10i128.pow(AMOUNT_PRECISION as u32 - AMOUNT_SCALE) - 1;
+/// The most hours of absence in one row (40), at [`HOURS_SCALE`].
+pub const MAX_HOURS: i128 = 40 * 10i128.pow(HOURS_SCALE);
 
-/// Days from 1970-01-01, the Arrow `Date32` representation.
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const EPOCH_FROM_CE: i32 = 719_163;
+
+/// Days from 1970-01-01, the Arrow `Date32` representation. Every date
+/// chrono can hold fits, so this cannot overflow.
 pub fn days_since_epoch(date: NaiveDate) -> i32 {
-    date.num_days_from_ce() - 719_163
+    date.num_days_from_ce() - EPOCH_FROM_CE
 }
 
-/// The date of an Arrow `Date32` value.
+/// The date of an Arrow `Date32` value, or `None` when it is outside the
+/// dates chrono can hold (values not written by vroeg).
+pub fn checked_date_from_days(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(EPOCH_FROM_CE)?)
+}
+
+/// The date of an Arrow `Date32` value that vroeg wrote itself (a date
+/// parsed from a delivery, years 0000..=9999).
+///
+/// # Panics
+///
+/// For a value outside chrono's range; use [`checked_date_from_days`] for
+/// values read from anywhere else.
 pub fn date_from_days(days: i32) -> NaiveDate {
-    NaiveDate::from_num_days_from_ce_opt(days + 719_163).expect("date in range")
+    checked_date_from_days(days).expect("a Date32 value written by vroeg is in chrono's range")
 }
 
 /// True when the value is exactly 9 ASCII digits: a raw citizen service
@@ -113,7 +134,7 @@ pub fn parse_decimal(
     if split.is_some() && frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
         return Err(Reason::InvalidNumber);
     }
-    if frac.len() as u32 > max_decimals {
+    if frac.len() > max_decimals as usize {
         return Err(Reason::TooManyDecimals);
     }
     if negative {
@@ -136,6 +157,27 @@ pub fn parse_decimal(
     Ok(v)
 }
 
+/// Parses an amount in euros (at most 2 decimals) into cents: the decimal
+/// grammar of [`parse_decimal`], then `out_of_range` above
+/// [`MAX_AMOUNT_CENTS`], or at zero when `positive`.
+pub fn parse_amount(s: &str, sep: DecimalSeparator, positive: bool) -> Result<i128, Reason> {
+    let v = parse_decimal(s, sep, AMOUNT_SCALE, AMOUNT_SCALE)?;
+    if v > MAX_AMOUNT_CENTS || (positive && v == 0) {
+        return Err(Reason::OutOfRange);
+    }
+    Ok(v)
+}
+
+/// Parses hours of absence at [`HOURS_SCALE`]: the decimal grammar, then
+/// `out_of_range` unless > 0 and <= 40.
+pub fn parse_hours(s: &str, sep: DecimalSeparator) -> Result<i128, Reason> {
+    let v = parse_decimal(s, sep, HOURS_SCALE, HOURS_SCALE)?;
+    if v == 0 || v > MAX_HOURS {
+        return Err(Reason::OutOfRange);
+    }
+    Ok(v)
+}
+
 /// Parses an integer `[0-9]+` within `min..=max`.
 pub fn parse_integer(s: &str, min: i64, max: i64) -> Result<i64, Reason> {
     if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
@@ -150,20 +192,18 @@ pub fn parse_integer(s: &str, min: i64, max: i64) -> Result<i64, Reason> {
 }
 
 /// Formats an integer of `scale` decimals as a plain decimal string with
-/// exactly `scale` decimals (`1250`, 2 → `"12.50"`).
+/// exactly `scale` decimals (`1250`, 2 → `"12.50"`). Total for every `i128`
+/// and every scale: no power of ten is computed, so nothing can overflow.
 pub fn format_decimal(v: i128, scale: u32) -> String {
-    let pow = 10i128.pow(scale);
     let sign = if v < 0 { "-" } else { "" };
-    let a = v.abs();
+    let digits = v.unsigned_abs().to_string();
+    let scale = scale as usize;
     if scale == 0 {
-        return format!("{sign}{a}");
+        return format!("{sign}{digits}");
     }
-    format!(
-        "{sign}{}.{:0width$}",
-        a / pow,
-        a % pow,
-        width = scale as usize
-    )
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (whole, frac) = padded.split_at(padded.len() - scale);
+    format!("{sign}{whole}.{frac}")
 }
 
 #[cfg(test)]
@@ -254,5 +294,10 @@ mod tests {
         assert_eq!(date_from_days(1), d);
         assert_eq!(format_decimal(1250, 2), "12.50");
         assert_eq!(format_decimal(5, 2), "0.05");
+        assert_eq!(format_decimal(-5, 2), "-0.05");
+        assert_eq!(format_decimal(i128::MIN, 0), i128::MIN.to_string());
+        assert_eq!(format_decimal(7, 40), format!("0.{}7", "0".repeat(39)));
+        assert_eq!(checked_date_from_days(i32::MAX), None);
+        assert_eq!(checked_date_from_days(i32::MIN), None);
     }
 }

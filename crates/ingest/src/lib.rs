@@ -12,12 +12,24 @@
 //!    row with its line number and reason code;
 //! 4. write accepted rows through the store, which commits the delivery
 //!    atomically with its ledger entry.
+//!
+//! Modules follow that flow: `inbox` lists and opens (nothing but regular
+//! files, never through a link), `parse` turns bytes into records, `validate`
+//! checks rows, `unique` finds repeated keys, `quarantine` writes rejected
+//! rows, `delivery` drives one file, `commit` records it, and `ingest` runs
+//! the whole inbox.
 
+mod commit;
 mod delivery;
 mod error;
 mod header;
+mod inbox;
+mod ingest;
+mod parse;
+mod quarantine;
+mod unique;
 mod validate;
 
-pub use delivery::{IngestReport, ingest};
 pub use error::IngestError;
 pub use header::{HeaderMap, read_header};
+pub use ingest::{IngestReport, ingest};

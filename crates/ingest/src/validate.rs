@@ -2,9 +2,16 @@
 //!
 //! A chunk of rows is validated independently of every other chunk, so
 //! chunks run in parallel on rayon; only `duplicate_key`, which looks across
-//! rows, is checked afterwards in line order (see `delivery`).
+//! rows, is checked afterwards in line order (see [`crate::unique`]); the
+//! hashes it needs are computed here, in the parallel part.
+//!
+//! Everything the contract says about column positions is resolved once in
+//! [`RowRules::new`], so the per-row code indexes nothing it has not checked.
 
+use crate::error::IngestError;
 use crate::header::HeaderMap;
+use crate::unique::key_hash;
+use chrono::NaiveDate;
 use datafusion::arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int32Builder, Int64Array,
     RecordBatch, StringBuilder,
@@ -13,11 +20,11 @@ use datafusion::arrow::datatypes::SchemaRef;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use vroeg_contracts::value::{
-    AMOUNT_SCALE, HOURS_SCALE, check_enum, check_key, check_text, days_since_epoch,
-    is_raw_identifier, parse_bool, parse_date, parse_decimal, parse_integer,
+    check_enum, check_key, check_text, days_since_epoch, format_decimal, is_raw_identifier,
+    parse_amount, parse_bool, parse_date, parse_hours, parse_integer,
 };
 use vroeg_contracts::{ColumnKind, Contract, Dialect, Reason};
-use vroeg_store::arrow_schema;
+use vroeg_store::{StoreError, arrow_schema};
 
 /// A row that failed validation, ready for the quarantine file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +46,13 @@ pub(crate) struct RowRules<'a> {
     pub header: &'a HeaderMap,
     pub seq: i64,
     pub schema: SchemaRef,
+    /// Contract positions of the `(earlier, later)` date pair.
+    date_order: Option<(usize, usize)>,
+    /// Contract positions of the partition-key columns.
+    partition_key: Vec<usize>,
+    /// Contract positions of the unique columns followed by the partition
+    /// key, or empty when the source has no unique columns.
+    unique: Vec<usize>,
 }
 
 impl<'a> RowRules<'a> {
@@ -47,14 +61,41 @@ impl<'a> RowRules<'a> {
         dialect: &'a Dialect,
         header: &'a HeaderMap,
         seq: u64,
-    ) -> Self {
-        RowRules {
+    ) -> Result<Self, IngestError> {
+        let index = |column: &'static str| {
+            contract.index_of(column).ok_or(IngestError::Contract {
+                table: contract.source,
+                column,
+                problem: "is named by the contract but not among its columns",
+            })
+        };
+        let date_order = match contract.date_order {
+            Some((earlier, later)) => Some((index(earlier)?, index(later)?)),
+            None => None,
+        };
+        let partition_key = contract
+            .partition_key
+            .iter()
+            .map(|c| index(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let unique = match contract.unique {
+            Some(columns) => columns
+                .iter()
+                .map(|c| index(c))
+                .chain(partition_key.iter().map(|i| Ok(*i)))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(RowRules {
             contract,
             dialect,
             header,
-            seq: seq as i64,
+            seq: i64::try_from(seq).map_err(|_| IngestError::Sequence { seq })?,
             schema: arrow_schema(contract.source),
-        }
+            date_order,
+            partition_key,
+            unique,
+        })
     }
 }
 
@@ -68,13 +109,17 @@ pub(crate) struct ChunkOut {
     pub rejected: Vec<Rejected>,
     /// Partition-key values among the accepted rows.
     pub partitions: BTreeSet<Vec<String>>,
+    /// For each accepted row, the hash of its unique columns and partition
+    /// key; empty for sources without unique columns.
+    pub hashes: Vec<u128>,
 }
 
-#[derive(Clone, Copy)]
-enum Val<'r> {
+/// One validated value, typed by its column's kind.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Val<'r> {
     Str(&'r str),
     Null,
-    Date(i32),
+    Date(NaiveDate),
     Dec(i128),
     Bool(bool),
     Int(i32),
@@ -107,16 +152,22 @@ impl ColBuilder {
         }
     }
 
-    fn push(&mut self, v: Val<'_>) {
+    /// Appends a value; `false` when it is not of the builder's type
+    /// (validation produces each column's own type, so only a bug can).
+    fn push(&mut self, v: Val<'_>) -> bool {
         match (self, v) {
             (ColBuilder::Str(b), Val::Str(s)) => b.append_value(s),
             (ColBuilder::Str(b), Val::Null) => b.append_null(),
-            (ColBuilder::Date(b), Val::Date(d)) => b.append_value(d),
+            (ColBuilder::Date(b), Val::Date(d)) => b.append_value(days_since_epoch(d)),
+            (ColBuilder::Date(b), Val::Null) => b.append_null(),
             (ColBuilder::Dec(b), Val::Dec(d)) => b.append_value(d),
+            (ColBuilder::Dec(b), Val::Null) => b.append_null(),
             (ColBuilder::Bool(b), Val::Bool(x)) => b.append_value(x),
             (ColBuilder::Int(b), Val::Int(i)) => b.append_value(i),
-            _ => unreachable!("validation produces the column's own type"),
+            (ColBuilder::Int(b), Val::Null) => b.append_null(),
+            _ => return false,
         }
+        true
     }
 
     fn finish(self) -> ArrayRef {
@@ -153,9 +204,7 @@ fn value<'r>(
             check_key(s)?;
             Val::Str(s)
         }
-        ColumnKind::Date { monday } => {
-            Val::Date(days_since_epoch(parse_date(s, &dialect.dates, monday)?))
-        }
+        ColumnKind::Date { monday } => Val::Date(parse_date(s, &dialect.dates, monday)?),
         ColumnKind::Text { max } => {
             check_text(s, max)?;
             Val::Str(s)
@@ -165,21 +214,11 @@ fn value<'r>(
             Val::Str(s)
         }
         ColumnKind::Bool => Val::Bool(parse_bool(s)?),
-        ColumnKind::Amount { positive } => {
-            let v = parse_decimal(s, dialect.decimal, AMOUNT_SCALE, AMOUNT_SCALE)?;
-            if v >= 10i128.pow(16) || (positive && v == 0) {
-                return Err(Reason::OutOfRange);
-            }
-            Val::Dec(v)
+        ColumnKind::Amount { positive } => Val::Dec(parse_amount(s, dialect.decimal, positive)?),
+        ColumnKind::Hours => Val::Dec(parse_hours(s, dialect.decimal)?),
+        ColumnKind::Integer { min, max } => {
+            Val::Int(i32::try_from(parse_integer(s, min, max)?).map_err(|_| Reason::OutOfRange)?)
         }
-        ColumnKind::Hours => {
-            let v = parse_decimal(s, dialect.decimal, HOURS_SCALE, HOURS_SCALE)?;
-            if v == 0 || v > 40 * 10i128.pow(HOURS_SCALE) {
-                return Err(Reason::OutOfRange);
-            }
-            Val::Dec(v)
-        }
-        ColumnKind::Integer { min, max } => Val::Int(parse_integer(s, min, max)? as i32),
     })
 }
 
@@ -193,7 +232,15 @@ fn row<'r>(
         return Err((Reason::MalformedRow, None));
     }
     let columns = rules.contract.columns;
-    let raw = |i: usize| rules.header.positions[i].map(|p| &fields[p]);
+    let raw = |i: usize| {
+        rules
+            .header
+            .positions
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|p| fields.get(p))
+    };
     for (i, c) in columns.iter().enumerate() {
         if c.kind == ColumnKind::Key && raw(i).is_some_and(is_raw_identifier) {
             return Err((Reason::RawIdentifier, Some(c.name)));
@@ -203,55 +250,53 @@ fn row<'r>(
     for (i, c) in columns.iter().enumerate() {
         vals.push(value(c.kind, c.required, raw(i), rules.dialect).map_err(|r| (r, Some(c.name)))?);
     }
-    if let Some((earlier, later)) = rules.contract.date_order {
-        let e = rules.contract.index_of(earlier).expect("contract column");
-        let l = rules.contract.index_of(later).expect("contract column");
-        if let (Val::Date(a), Val::Date(b)) = (vals[e], vals[l])
-            && a > b
-        {
-            return Err((Reason::DateOrder, Some(earlier)));
-        }
+    if let Some((e, l)) = rules.date_order
+        && let (Some(Val::Date(a)), Some(Val::Date(b))) = (vals.get(e), vals.get(l))
+        && a > b
+    {
+        return Err((Reason::DateOrder, Some(columns[e].name)));
     }
     Ok(())
 }
 
 /// Validates a chunk of rows (`(line, fields)`), building the accepted rows'
 /// Arrow batch.
-pub(crate) fn validate_chunk(rules: &RowRules<'_>, rows: &[(u64, csv::StringRecord)]) -> ChunkOut {
+pub(crate) fn validate_chunk(
+    rules: &RowRules<'_>,
+    rows: &[(u64, csv::StringRecord)],
+) -> Result<ChunkOut, IngestError> {
     let columns = rules.contract.columns;
     let mut builders: Vec<ColBuilder> = columns
         .iter()
         .enumerate()
         .map(|(i, c)| ColBuilder::new(c.kind, rules.schema.field(i).data_type(), rows.len()))
         .collect();
-    let key_index: Vec<usize> = rules
-        .contract
-        .partition_key
-        .iter()
-        .map(|k| rules.contract.index_of(k).expect("contract column"))
-        .collect();
     let mut lines = Vec::with_capacity(rows.len());
     let mut accepted = Vec::with_capacity(rows.len());
     let mut rejected = Vec::new();
     let mut partitions = BTreeSet::new();
-    let mut last_key: Vec<String> = Vec::new();
+    let mut hashes = Vec::new();
+    let mut last_key: Vec<Val<'_>> = Vec::new();
     let mut vals = Vec::with_capacity(columns.len());
     for (index, (line, fields)) in rows.iter().enumerate() {
         match row(rules, fields, &mut vals) {
             Ok(()) => {
-                for (b, v) in builders.iter_mut().zip(vals.iter()) {
-                    b.push(*v);
+                for ((b, v), c) in builders.iter_mut().zip(vals.iter()).zip(columns) {
+                    if !b.push(*v) {
+                        return Err(IngestError::Contract {
+                            table: rules.contract.source,
+                            column: c.name,
+                            problem: "was validated into a value of another type",
+                        });
+                    }
                 }
-                let same = !last_key.is_empty()
-                    && key_index.iter().zip(&last_key).all(|(k, prev)| {
-                        fields[rules.header.positions[*k].expect("required")] == **prev
-                    });
-                if !same {
-                    last_key = key_index
-                        .iter()
-                        .map(|k| fields[rules.header.positions[*k].expect("required")].to_string())
-                        .collect();
-                    partitions.insert(partition_value(&key_index, &vals));
+                let key = rules.partition_key.iter().map(|k| vals.get(*k));
+                if last_key.is_empty() || !key.clone().eq(last_key.iter().map(Some)) {
+                    last_key = key.flatten().copied().collect();
+                    partitions.insert(last_key.iter().map(partition_text).collect());
+                }
+                if !rules.unique.is_empty() {
+                    hashes.push(key_hash(rules.unique.iter().filter_map(|i| vals.get(*i))));
                 }
                 lines.push(*line as i64);
                 accepted.push(index);
@@ -268,24 +313,26 @@ pub(crate) fn validate_chunk(rules: &RowRules<'_>, rows: &[(u64, csv::StringReco
     let mut arrays: Vec<ArrayRef> = builders.into_iter().map(ColBuilder::finish).collect();
     arrays.push(Arc::new(Int64Array::from(vec![rules.seq; n])));
     arrays.push(Arc::new(Int64Array::from(lines)));
-    let batch =
-        RecordBatch::try_new(rules.schema.clone(), arrays).expect("builders follow the schema");
-    ChunkOut {
+    let batch = RecordBatch::try_new(rules.schema.clone(), arrays).map_err(StoreError::from)?;
+    Ok(ChunkOut {
         batch,
         accepted,
         rejected,
         partitions,
-    }
+        hashes,
+    })
 }
 
-/// The partition-key value of a valid row, as stored in the ledger.
-fn partition_value(key_index: &[usize], vals: &[Val<'_>]) -> Vec<String> {
-    key_index
-        .iter()
-        .map(|k| match vals[*k] {
-            Val::Str(s) => s.to_string(),
-            Val::Date(d) => vroeg_contracts::value::date_from_days(d).to_string(),
-            _ => unreachable!("partition keys are strings or dates"),
-        })
-        .collect()
+/// A partition-key value as stored in the ledger: strings as delivered,
+/// dates `YYYY-MM-DD`. (Contracts v1 partition only on strings and dates;
+/// the other kinds are written plainly so that a new contract cannot panic.)
+fn partition_text(v: &Val<'_>) -> String {
+    match v {
+        Val::Str(s) => (*s).to_string(),
+        Val::Date(d) => d.to_string(),
+        Val::Null => String::new(),
+        Val::Dec(d) => format_decimal(*d, 0),
+        Val::Bool(b) => b.to_string(),
+        Val::Int(i) => i.to_string(),
+    }
 }

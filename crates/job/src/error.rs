@@ -83,6 +83,8 @@ impl JobError {
             JobError::Store(e) => store_code(e),
             JobError::Ingest(IngestError::Inbox { .. }) => 3,
             JobError::Ingest(IngestError::Store(e)) => store_code(e),
+            JobError::Ingest(IngestError::Sequence { .. }) => 3,
+            JobError::Ingest(IngestError::Contract { .. }) => 1,
             JobError::Scoring(ScoringError::Rule { .. } | ScoringError::NoRules) => 2,
             JobError::Scoring(ScoringError::Store(e)) => store_code(e),
             JobError::Synth(SynthError::Options(_)) => 2,

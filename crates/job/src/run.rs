@@ -7,6 +7,7 @@ use crate::{EngineChoice, JobError, engine::runtime, ingest, load};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use vroeg_contracts::text::escaped;
 use vroeg_ingest::IngestReport;
 use vroeg_outputs::{InputDelivery, Manifest, RefusedFile, Summary, publish, render, sha256};
 use vroeg_pipeline::{Pipeline, RuleSet};
@@ -136,7 +137,7 @@ fn refused_files(ingested: &IngestReport) -> Vec<RefusedFile> {
     ingested
         .refused()
         .map(|e| RefusedFile {
-            file: format!("{}/{}", e.source, e.file_name),
+            file: format!("{}/{}", e.source, escaped(&e.file_name)),
             message: e.message.clone().unwrap_or_default(),
         })
         .chain(ingested.unreadable.iter().map(|(f, m)| RefusedFile {
