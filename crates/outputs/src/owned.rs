@@ -106,11 +106,11 @@ pub(crate) fn judge(dir: &Path, also_ours: &BTreeSet<String>) -> Result<Contents
         return Ok(Contents::Empty);
     }
     let manifest = read_manifest(&dir.join("manifest.json"));
-    if manifest.is_none() && also_ours.is_empty() {
-        return Ok(Contents::Foreign(
-            "files but no manifest.json of a vroeg run".to_string(),
-        ));
-    }
+    let why = if manifest.is_some() {
+        "that its manifest.json does not list"
+    } else {
+        "and no manifest.json of a vroeg run"
+    };
     let listed = manifest.unwrap_or_default();
     foreign.extend(
         names
@@ -125,7 +125,7 @@ pub(crate) fn judge(dir: &Path, also_ours: &BTreeSet<String>) -> Result<Contents
         let shown: Vec<String> = foreign.iter().take(3).map(|n| format!("`{n}`")).collect();
         let more = foreign.len().saturating_sub(3);
         Ok(Contents::Foreign(format!(
-            "{}{} that no vroeg output set holds",
+            "{}{} {why}",
             shown.join(", "),
             if more > 0 {
                 format!(" and {more} more")
@@ -165,9 +165,9 @@ fn resolve(path: &Path) -> Result<PathBuf, OutputError> {
     let base = loop {
         match fs::canonicalize(existing) {
             Ok(p) => break p,
-            Err(_) => match (existing.parent(), existing.file_name()) {
-                (Some(parent), Some(name)) => {
-                    tail.push(name.to_os_string());
+            Err(_) => match (existing.parent(), existing.components().next_back()) {
+                (Some(parent), Some(last)) => {
+                    tail.push(last.as_os_str().to_os_string());
                     existing = parent;
                 }
                 // a path whose ancestors cannot be resolved at all
@@ -179,7 +179,7 @@ fn resolve(path: &Path) -> Result<PathBuf, OutputError> {
     for part in tail.iter().rev() {
         if part == ".." {
             resolved.pop();
-        } else {
+        } else if part != "." {
             resolved.push(part);
         }
     }

@@ -27,7 +27,11 @@ fn outputs_are_0640_in_0750_folders_whatever_the_umask() {
         ]);
         publish(&out, "a", &files).unwrap();
         publish(&out, "b", &files).unwrap();
-        assert_eq!(mode(&dir.path().join("notebooks-out")), 0o750, "umask {umask:o}");
+        assert_eq!(
+            mode(&dir.path().join("notebooks-out")),
+            0o750,
+            "umask {umask:o}"
+        );
         assert_eq!(mode(&out), 0o750, "umask {umask:o}");
         for f in ["signals.csv", "manifest.json"] {
             assert_eq!(mode(&out.join(f)), 0o640, "{f} umask {umask:o}");

@@ -78,13 +78,23 @@ fn a_folder_of_documents_is_refused_and_left_untouched() {
     fs::write(docs.join("letters/mum.txt"), "hi").unwrap();
     let before = tree(p.dir.path());
     let e = p.check("documents").unwrap_err();
-    assert!(matches!(&e, OutputError::OutNotOwned { path, .. } if path == &docs), "{e:?}");
+    assert!(
+        matches!(&e, OutputError::OutNotOwned { path, .. } if path == &docs),
+        "{e:?}"
+    );
     let message = e.to_string();
-    assert!(message.contains("`letters`") && message.contains("`thesis.docx`"), "{message}");
+    assert!(
+        message.contains("`letters`") && message.contains("`thesis.docx`"),
+        "{message}"
+    );
     assert!(message.contains("changed nothing"), "{message}");
     let e = publish(&docs, "r1", &output_set("r1", &["signals.csv"])).unwrap_err();
     assert!(matches!(e, OutputError::OutNotOwned { .. }), "{e:?}");
-    assert_eq!(tree(p.dir.path()), before, "nothing written, moved or deleted");
+    assert_eq!(
+        tree(p.dir.path()),
+        before,
+        "nothing written, moved or deleted"
+    );
 }
 
 #[test]
@@ -96,7 +106,10 @@ fn files_without_a_vroeg_manifest_are_refused() {
     fs::write(out.join("manifest.json"), r#"{"name": "another tool"}"#).unwrap();
     let before = tree(p.dir.path());
     let e = p.check("out").unwrap_err();
-    assert!(e.to_string().contains("no manifest.json of a vroeg run"), "{e}");
+    assert!(
+        e.to_string().contains("no manifest.json of a vroeg run"),
+        "{e}"
+    );
     assert!(publish(&out, "r1", &output_set("r1", &["signals.csv"])).is_err());
     assert_eq!(tree(p.dir.path()), before);
 }
@@ -113,7 +126,10 @@ fn the_inbox_as_out_is_refused_and_so_is_out_inside_it_or_around_it() {
     }
     // the whole project folder holds the inbox
     let e = check_out_dir(p.dir.path(), &p.path("inbox"), &p.path("store")).unwrap_err();
-    assert!(matches!(e, OutputError::OutOverlaps { role: "inbox", .. }), "{e:?}");
+    assert!(
+        matches!(e, OutputError::OutOverlaps { role: "inbox", .. }),
+        "{e:?}"
+    );
     assert!(p.path("inbox/rent_arrears/a.csv").exists());
     assert!(!p.path("inbox/new").exists());
 }
@@ -128,15 +144,24 @@ fn the_store_as_out_is_refused_and_so_is_out_inside_it() {
             matches!(&e, OutputError::OutOverlaps { role: "store", .. }),
             "{out}: {e:?}"
         );
-        assert!(e.to_string().contains("outside the inbox and the store"), "{e}");
+        assert!(
+            e.to_string().contains("outside the inbox and the store"),
+            "{e}"
+        );
     }
     // a store that does not exist yet, inside the out folder
     let e = check_out_dir(&p.path("out"), &p.path("inbox"), &p.path("out/store")).unwrap_err();
-    assert!(matches!(e, OutputError::OutOverlaps { role: "store", .. }), "{e:?}");
+    assert!(
+        matches!(e, OutputError::OutOverlaps { role: "store", .. }),
+        "{e:?}"
+    );
     // and through a link to the store
     std::os::unix::fs::symlink(p.path("store"), p.path("link")).unwrap();
     let e = p.check("link/new").unwrap_err();
-    assert!(matches!(e, OutputError::OutOverlaps { role: "store", .. }), "{e:?}");
+    assert!(
+        matches!(e, OutputError::OutOverlaps { role: "store", .. }),
+        "{e:?}"
+    );
     fs::remove_file(p.path("link")).unwrap();
     assert_eq!(tree(p.dir.path()), before);
     // and publish refuses the store itself: it is not an output set
@@ -178,7 +203,13 @@ fn a_link_as_out_is_refused() {
     std::os::unix::fs::symlink(p.path("elsewhere"), p.path("out")).unwrap();
     let e = publish(&p.path("out"), "r1", &output_set("r1", &["a"])).unwrap_err();
     assert!(
-        matches!(e, OutputError::OutNotAFolder { what: "a symbolic link", .. }),
+        matches!(
+            e,
+            OutputError::OutNotAFolder {
+                what: "a symbolic link",
+                ..
+            }
+        ),
         "{e:?}"
     );
     assert!(fs::symlink_metadata(p.path("out")).unwrap().is_symlink());
@@ -192,7 +223,10 @@ fn a_previous_output_set_is_replaced_whole() {
     p.check("out/2026-10-31").unwrap();
     publish(&out, "b", &output_set("b", &["signals.csv"])).unwrap();
     assert_eq!(fs::read(out.join("signals.csv")).unwrap(), b"b signals.csv");
-    assert!(!out.join("old.txt").exists(), "nothing of the previous set is left");
+    assert!(
+        !out.join("old.txt").exists(),
+        "nothing of the previous set is left"
+    );
     let mut names: Vec<_> = fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name())

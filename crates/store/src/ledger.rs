@@ -142,6 +142,8 @@ fn check_relative(path: &str, folder: &str) -> Result<(), String> {
     if inside {
         Ok(())
     } else {
-        Err(format!("the stored file {path:?} is not a path under {folder}"))
+        Err(format!(
+            "the stored file {path:?} is not a path under {folder}"
+        ))
     }
 }

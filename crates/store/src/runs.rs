@@ -124,7 +124,8 @@ impl Store {
         durable::write_atomic(&listed_file, &body)
             .map_err(StoreError::io("writing", &listed_file))?;
         let target = record_path(self.root(), record.seq);
-        let json = serde_json::to_vec_pretty(&record).map_err(|e| damaged(&target, e.to_string()))?;
+        let json =
+            serde_json::to_vec_pretty(&record).map_err(|e| damaged(&target, e.to_string()))?;
         durable::write_atomic(&target, &json)
             .map_err(StoreError::io("committing run record", &target))?;
         Ok(record)

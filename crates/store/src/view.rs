@@ -219,7 +219,10 @@ fn live_filter(
         let mut any_dead = Vec::new();
         for value in dead {
             if value.len() != contract.partition_key.len() {
-                return Err((*seq, format!("partition value {value:?} does not fit the key")));
+                return Err((
+                    *seq,
+                    format!("partition value {value:?} does not fit the key"),
+                ));
             }
             let mut all_equal = Vec::new();
             for (name, v) in contract.partition_key.iter().zip(value) {

@@ -185,7 +185,8 @@ impl DeliveryWriter {
             let file = pf.writer.into_inner()?;
             let rel = self.relative_parquet(&period);
             let staged = self.staging.join(&rel);
-            file.sync_all().map_err(StoreError::io("syncing", &staged))?;
+            file.sync_all()
+                .map_err(StoreError::io("syncing", &staged))?;
             let bytes = file
                 .metadata()
                 .map_err(StoreError::io("reading", &staged))?
@@ -241,7 +242,11 @@ fn parquet_writer(path: &Path, source: Source) -> Result<ArrowWriter<File>, Stor
         .set_column_dictionary_enabled(ColumnPath::from("household_key"), false)
         .set_column_dictionary_enabled(ColumnPath::from("person_key"), false)
         .build();
-    Ok(ArrowWriter::try_new(file, arrow_schema(source), Some(props))?)
+    Ok(ArrowWriter::try_new(
+        file,
+        arrow_schema(source),
+        Some(props),
+    )?)
 }
 
 /// The time column of a batch in the source's schema.

@@ -57,7 +57,9 @@ fn a_ledger_entry_that_is_not_json_is_an_error_naming_it() {
 fn a_ledger_entry_with_an_impossible_date_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let (root, _) = two_snapshots(dir.path());
-    let path = edit_entry(&root, 1, |j| j["files"][0]["min_date"] = "2026-13-45".into());
+    let path = edit_entry(&root, 1, |j| {
+        j["files"][0]["min_date"] = "2026-13-45".into()
+    });
     ledger_damage_is_reported(&root, &path, "\"2026-13-45\"");
     let path = edit_entry(&root, 1, |j| {
         j["files"][0]["min_date"] = "2026-08-31".into();
@@ -72,7 +74,11 @@ fn a_ledger_entry_with_an_impossible_date_is_an_error_not_a_panic() {
 fn a_ledger_entry_naming_a_file_outside_the_store_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (root, _) = two_snapshots(dir.path());
-    for outside in ["tables/../../secret.parquet", "/etc/passwd", "ledger/000001.json"] {
+    for outside in [
+        "tables/../../secret.parquet",
+        "/etc/passwd",
+        "ledger/000001.json",
+    ] {
         let path = edit_entry(&root, 2, |j| j["files"][0]["path"] = outside.into());
         ledger_damage_is_reported(&root, &path, "is not a path under tables/");
     }
@@ -119,7 +125,10 @@ fn a_damaged_run_record_is_an_error_naming_it() {
     fs::write(&path, &bytes[..bytes.len() - 5]).unwrap();
     let store = Store::open_read_only(&root).unwrap();
     let e = store.runs().unwrap_err();
-    assert!(matches!(&e, StoreError::RunRecord { path: p, .. } if p == &path), "{e:?}");
+    assert!(
+        matches!(&e, StoreError::RunRecord { path: p, .. } if p == &path),
+        "{e:?}"
+    );
     assert!(e.to_string().contains(&path.display().to_string()), "{e}");
     assert!(e.to_string().contains("run record"), "{e}");
     // the writer refuses to number a new run past a damaged history
@@ -143,9 +152,16 @@ fn a_damaged_list_of_a_run_is_an_error_naming_it() {
     }];
     let run = store.record_run(record("2026-08-31"), &listed).unwrap();
     let path = root.join("runs/000001.listed.csv");
-    fs::write(&path, "household_key,rank,score,rules\nhh00100000,first,4,a\n").unwrap();
+    fs::write(
+        &path,
+        "household_key,rank,score,rules\nhh00100000,first,4,a\n",
+    )
+    .unwrap();
     let e = store.run_listed(&run).unwrap_err();
-    assert!(matches!(&e, StoreError::RunRecord { path: p, .. } if p == &path), "{e:?}");
+    assert!(
+        matches!(&e, StoreError::RunRecord { path: p, .. } if p == &path),
+        "{e:?}"
+    );
     fs::remove_file(&path).unwrap();
     assert!(matches!(
         store.run_listed(&run),

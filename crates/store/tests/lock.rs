@@ -14,9 +14,15 @@ fn a_second_writer_is_refused_while_the_first_holds_the_store() {
     let root = dir.path().join("store");
     let first = Store::open(&root).unwrap();
     let second = Store::open(&root).unwrap_err();
-    assert!(matches!(&second, StoreError::Locked(p) if p == &root), "{second:?}");
+    assert!(
+        matches!(&second, StoreError::Locked(p) if p == &root),
+        "{second:?}"
+    );
     let message = second.to_string();
-    assert!(message.contains("in use by another vroeg process"), "{message}");
+    assert!(
+        message.contains("in use by another vroeg process"),
+        "{message}"
+    );
     for invitation in ["remove", "delete", "stale"] {
         assert!(
             !message.contains(invitation),
@@ -37,10 +43,7 @@ fn deleting_files_of_the_store_does_not_let_a_second_writer_in() {
     fs::remove_file(root.join("FORMAT")).unwrap();
     fs::write(root.join(".lock"), "").unwrap();
     fs::remove_file(root.join(".lock")).unwrap();
-    assert!(matches!(
-        Store::open(&root),
-        Err(StoreError::Locked(_))
-    ));
+    assert!(matches!(Store::open(&root), Err(StoreError::Locked(_))));
     assert_eq!(first.ledger().len(), 1);
 }
 
@@ -64,7 +67,10 @@ fn a_writer_refuses_a_folder_of_documents_and_writes_nothing() {
     fs::write(docs.join("notes.txt"), "mine").unwrap();
     let before = tree(&docs);
     let e = Store::open(&docs).unwrap_err();
-    assert!(matches!(&e, StoreError::NotAStore { path, .. } if path == &docs), "{e:?}");
+    assert!(
+        matches!(&e, StoreError::NotAStore { path, .. } if path == &docs),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("no FORMAT file"), "{e}");
     assert_eq!(tree(&docs), before);
     assert_eq!(fs::read(docs.join("staging/letter.txt")).unwrap(), b"dear");

@@ -18,8 +18,14 @@ fn both_snapshots_are_read_when_every_file_is_intact() {
             "the ledger records each file's size"
         );
     }
-    assert_eq!(count_households(&reader(&root).view(), "2026-09-30").unwrap(), 7);
-    assert_eq!(count_households(&reader(&root).view(), "2026-08-31").unwrap(), 3);
+    assert_eq!(
+        count_households(&reader(&root).view(), "2026-09-30").unwrap(),
+        7
+    );
+    assert_eq!(
+        count_households(&reader(&root).view(), "2026-08-31").unwrap(),
+        3
+    );
 }
 
 #[test]
@@ -40,7 +46,10 @@ fn a_missing_parquet_file_is_an_error_naming_it_and_its_ledger_entry() {
         assert!(e.to_string().contains(&gone.display().to_string()), "{e}");
     }
     // a date before the missing file's first date does not read it
-    assert_eq!(count_households(&reader(&root).view(), "2026-08-31").unwrap(), 3);
+    assert_eq!(
+        count_households(&reader(&root).view(), "2026-08-31").unwrap(),
+        3
+    );
 }
 
 #[test]
