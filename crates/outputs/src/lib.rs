@@ -3,9 +3,12 @@
 //! All files of a run are written into a staging folder beside the out
 //! folder and then swapped in with one atomic `renameat2(RENAME_EXCHANGE)`
 //! (or a rename when the out folder is new): the out folder holds either the
-//! complete set of a run or what it held before.
+//! complete set of a run or what it held before. The out folder is vroeg's
+//! own: [`check_out_dir`] (before any work) and [`publish`] refuse one that
+//! holds anything vroeg did not write.
 
 mod atomic;
+mod owned;
 mod signals;
 
 use serde::Serialize;
@@ -15,11 +18,51 @@ use thiserror::Error;
 use vroeg_scoring::{Counts, SignalList};
 
 pub use atomic::publish;
+pub use owned::check_out_dir;
 pub use signals::{signals_csv, signals_parquet};
 
-/// Writing outputs failed; the out folder is as it was.
+/// Writing outputs failed, or the out folder may not be written; the out
+/// folder is as it was. The `Out*` variants are usage errors (exit 2).
 #[derive(Debug, Error)]
 pub enum OutputError {
+    /// The out path does not name a folder (`.`, `..`, `/`).
+    #[error("the out folder {path} must end in a folder name (for example out/2026-10-31)")]
+    OutPath {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The out path exists and is not a folder.
+    #[error(
+        "the out folder {path} is {what}, not a folder; vroeg writes only into a folder of its own and has left {path} as it is: choose another out folder"
+    )]
+    OutNotAFolder {
+        /// The path given.
+        path: PathBuf,
+        /// What it is.
+        what: &'static str,
+    },
+    /// The out folder holds something that is not a previous vroeg output set.
+    #[error(
+        "the out folder {path} holds {found}, so it is not a previous vroeg output set; vroeg never replaces files it did not write and has changed nothing: choose a new or empty out folder"
+    )]
+    OutNotOwned {
+        /// The folder.
+        path: PathBuf,
+        /// What was found.
+        found: String,
+    },
+    /// The out folder lies inside the inbox or the store, or holds one.
+    #[error(
+        "the out folder {out} and the {role} {other} overlap (one lies inside the other); choose an out folder outside the inbox and the store"
+    )]
+    OutOverlaps {
+        /// The out folder.
+        out: PathBuf,
+        /// `inbox` or `store`.
+        role: &'static str,
+        /// The inbox or store folder.
+        other: PathBuf,
+    },
     /// A file or folder could not be written.
     #[error("cannot write {path}: {source}")]
     Io {

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 /// What can go wrong reading or writing the store.
+///
+/// For the exit codes of cli.md: [`StoreError::Locked`] means "busy, try
+/// again"; every other variant means the store cannot be used as it is.
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// A file or folder of the store could not be read or written.
@@ -18,16 +21,48 @@ pub enum StoreError {
     },
     /// Another ingest or run holds the store's lock.
     #[error(
-        "the store {0} is in use by another vroeg process; wait for it to finish (or remove a stale lock only if no vroeg process runs)"
+        "the store {0} is in use by another vroeg process (an ingest or a run); wait until it has finished and try again (its lock ends with that process)"
     )]
     Locked(PathBuf),
-    /// A ledger entry cannot be parsed.
+    /// A ledger entry cannot be parsed or does not make sense.
     #[error("ledger entry {path} is damaged: {message}; restore it from backup")]
     Ledger {
         /// The entry's path.
         path: PathBuf,
-        /// The parse error.
+        /// What is wrong with it.
         message: String,
+    },
+    /// A run record or a run's list of listed households cannot be parsed.
+    #[error("run record {path} is damaged: {message}; restore it from backup")]
+    RunRecord {
+        /// The file's path.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A Parquet file the ledger names is missing.
+    #[error(
+        "{path} is missing, but ledger entry {ledger} names it: the store is damaged; restore the file from backup"
+    )]
+    MissingFile {
+        /// The missing file.
+        path: PathBuf,
+        /// The ledger entry that names it.
+        ledger: PathBuf,
+    },
+    /// A Parquet file the ledger names has another size than it recorded.
+    #[error(
+        "{path} has {found} bytes, but ledger entry {ledger} recorded {expected}: the file is damaged or was replaced; restore it from backup"
+    )]
+    FileSize {
+        /// The file.
+        path: PathBuf,
+        /// The ledger entry that names it.
+        ledger: PathBuf,
+        /// The size the ledger recorded.
+        expected: u64,
+        /// The size on disk.
+        found: u64,
     },
     /// The folder is not a store of this format.
     #[error("{path} is a store of format {found}, this vroeg writes format {expected}")]
@@ -38,6 +73,17 @@ pub enum StoreError {
         found: String,
         /// The format this build writes.
         expected: String,
+    },
+    /// The folder is not a vroeg store: it does not exist (read-only open),
+    /// or it holds other files and no `FORMAT`. Nothing was written to it.
+    #[error(
+        "{path} is not a vroeg store: {reason}; check the store path (`--store` or `[paths] store`)"
+    )]
+    NotAStore {
+        /// The folder.
+        path: PathBuf,
+        /// Why not.
+        reason: &'static str,
     },
     /// Writing Parquet or registering tables failed.
     #[error("{0}")]

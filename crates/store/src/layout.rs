@@ -1,112 +1,109 @@
-//! Opening a store: folders, format check, lock, crash recovery, ledger.
+//! Opening a store: folders, format check, lock, crash recovery, commits.
 
+use crate::durable;
 use crate::error::StoreError;
-use crate::ledger::{DeliveryStatus, LedgerEntry};
+use crate::ledger::LedgerEntry;
+use crate::lock::StoreLock;
+use crate::reader::{ReadOnlyStore, ledger_path};
 use crate::view::StoreView;
 use crate::writer::DeliveryWriter;
 use std::collections::BTreeSet;
-use std::fs::{self, File, TryLockError};
+use std::fs;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use vroeg_contracts::Source;
 
 /// The store format this build reads and writes.
 pub const FORMAT: &str = "vroeg-store-1";
 
-/// An open store, holding its lock until dropped.
+/// The folders of a store, created by [`Store::open`].
+const FOLDERS: [&str; 5] = ["ledger", "tables", "quarantine", "staging", "runs"];
+
+/// A store open for writing: a [`ReadOnlyStore`] (every reading method is
+/// available through it) plus the exclusive lock, held until dropped.
 #[derive(Debug)]
 pub struct Store {
-    root: PathBuf,
-    _lock: File,
-    ledger: Vec<LedgerEntry>,
+    reader: ReadOnlyStore,
+    _lock: StoreLock,
+}
+
+impl Deref for Store {
+    type Target = ReadOnlyStore;
+
+    fn deref(&self) -> &ReadOnlyStore {
+        &self.reader
+    }
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `root`, takes its lock, and
-    /// rolls back what an interrupted delivery left behind.
+    /// Opens (creating if needed) the store at `root` for writing, takes its
+    /// lock, and rolls back what an interrupted delivery left behind. A
+    /// folder that holds other files but no `FORMAT` is refused untouched.
     pub fn open(root: &Path) -> Result<Store, StoreError> {
-        fs::create_dir_all(root).map_err(StoreError::io("creating store folder", root))?;
+        durable::create_dir_all(root).map_err(StoreError::io("creating store folder", root))?;
+        let lock = StoreLock::try_take(root)?;
         let format_path = root.join("FORMAT");
         match fs::read_to_string(&format_path) {
-            Ok(found) if found.trim() == FORMAT => {}
-            Ok(found) => {
-                return Err(StoreError::Format {
-                    path: root.to_path_buf(),
-                    found: found.trim().to_string(),
-                    expected: FORMAT.to_string(),
-                });
-            }
+            Ok(found) => check_format(root, &found)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                fs::write(&format_path, format!("{FORMAT}\n"))
+                if !is_empty(root)? {
+                    return Err(StoreError::NotAStore {
+                        path: root.to_path_buf(),
+                        reason: "the folder holds other files but no FORMAT file, and vroeg makes a new store only in a new or empty folder",
+                    });
+                }
+                durable::write_atomic(&format_path, format!("{FORMAT}\n").as_bytes())
                     .map_err(StoreError::io("writing", &format_path))?;
             }
             Err(e) => return Err(StoreError::io("reading", &format_path)(e)),
         }
-        let lock_path = root.join(".lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(StoreError::io("opening lock", &lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(StoreError::Locked(root.to_path_buf())),
-            Err(TryLockError::Error(e)) => return Err(StoreError::io("locking", &lock_path)(e)),
-        }
-        for dir in ["ledger", "tables", "quarantine", "staging", "runs"] {
+        for dir in FOLDERS {
             let p = root.join(dir);
-            fs::create_dir_all(&p).map_err(StoreError::io("creating", &p))?;
+            durable::create_dir_all(&p).map_err(StoreError::io("creating", &p))?;
         }
-        let ledger = read_ledger(&root.join("ledger"))?;
+        for dir in [root.to_path_buf(), root.join("ledger")] {
+            durable::remove_temp_files(&dir)
+                .map_err(StoreError::io("removing an interrupted write in", &dir))?;
+        }
         let store = Store {
-            root: root.to_path_buf(),
+            reader: ReadOnlyStore::load(root)?,
             _lock: lock,
-            ledger,
         };
         store.recover()?;
         Ok(store)
     }
 
-    /// The store root.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// Every committed delivery, in sequence order.
-    pub fn ledger(&self) -> &[LedgerEntry] {
-        &self.ledger
+    /// Opens the store at `root` for reading only: no lock (it works while
+    /// an ingest or a run holds the store), no recovery, no write of any
+    /// kind. For `explain` and the other commands that never change the
+    /// store.
+    pub fn open_read_only(root: &Path) -> Result<ReadOnlyStore, StoreError> {
+        let not_a_store = |reason| StoreError::NotAStore {
+            path: root.to_path_buf(),
+            reason,
+        };
+        match fs::metadata(root) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(not_a_store("it is not a folder")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(not_a_store("it does not exist (run `vroeg ingest` first)"));
+            }
+            Err(e) => return Err(StoreError::io("reading", root)(e)),
+        }
+        let format_path = root.join("FORMAT");
+        match fs::read_to_string(&format_path) {
+            Ok(found) => check_format(root, &found)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(not_a_store("it has no FORMAT file"));
+            }
+            Err(e) => return Err(StoreError::io("reading", &format_path)(e)),
+        }
+        ReadOnlyStore::load(root)
     }
 
     /// The sequence number the next delivery gets.
     pub fn next_seq(&self) -> u64 {
         self.ledger.last().map_or(1, |e| e.seq + 1)
-    }
-
-    /// The ledger entry of a delivery already taken in under this name with
-    /// these bytes, if any: such a file is not new.
-    pub fn already_taken(
-        &self,
-        source: Source,
-        file_name: &str,
-        sha256: &str,
-    ) -> Option<&LedgerEntry> {
-        self.ledger
-            .iter()
-            .find(|e| e.source == source && e.file_name == file_name && e.sha256 == sha256)
-    }
-
-    /// Whether a delivery of the source was taken in under this file name.
-    pub fn has_delivery_named(&self, source: Source, file_name: &str) -> bool {
-        self.ledger
-            .iter()
-            .any(|e| e.source == source && e.file_name == file_name)
-    }
-
-    /// An earlier accepted delivery of the source with the same bytes.
-    pub fn same_bytes(&self, source: Source, sha256: &str) -> Option<&LedgerEntry> {
-        self.ledger.iter().find(|e| {
-            e.source == source && e.sha256 == sha256 && e.status == DeliveryStatus::Accepted
-        })
     }
 
     /// Starts writing delivery `seq` (use [`Store::next_seq`]).
@@ -116,30 +113,36 @@ impl Store {
 
     /// Commits a delivery whose files the writer has put in place, or records
     /// a refused or duplicate delivery (no files): writes the ledger entry
-    /// with an atomic rename. This is the commit point.
+    /// atomically. This is the commit point.
     pub fn commit(&mut self, entry: LedgerEntry) -> Result<(), StoreError> {
-        let dir = self.root.join("ledger");
-        let tmp = self
-            .root
-            .join("staging")
-            .join(format!("{:06}.json", entry.seq));
-        let body = serde_json::to_vec_pretty(&entry).expect("a ledger entry serialises");
-        write_synced(&tmp, &body)?;
+        let target = ledger_path(&self.root, entry.seq);
+        let damaged = |message: String| StoreError::Ledger {
+            path: target.clone(),
+            message,
+        };
+        entry.check().map_err(damaged)?;
+        let body = serde_json::to_vec_pretty(&entry).map_err(|e| damaged(e.to_string()))?;
+        let seq = entry.seq;
+        self.reader.ledger.push(entry);
+        let view = StoreView::from_ledger(&self.root, &self.reader.ledger);
+        let view = match view {
+            Ok(v) => v,
+            Err(e) => {
+                self.reader.ledger.pop();
+                return Err(e);
+            }
+        };
         crate::writer::failpoint("before-ledger");
-        let target = dir.join(format!("{:06}.json", entry.seq));
-        fs::rename(&tmp, &target).map_err(StoreError::io("committing ledger entry", &target))?;
-        sync_dir(&dir);
-        let staging = self.root.join("staging").join(format!("{:06}", entry.seq));
+        if let Err(e) = durable::write_atomic(&target, &body) {
+            self.reader.ledger.pop();
+            return Err(StoreError::io("committing ledger entry", &target)(e));
+        }
+        self.reader.view = view;
+        let staging = self.root.join("staging").join(format!("{seq:06}"));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(StoreError::io("removing", &staging))?;
         }
-        self.ledger.push(entry);
         Ok(())
-    }
-
-    /// The live tables as of now: which files and partition values runs use.
-    pub fn view(&self) -> StoreView {
-        StoreView::from_ledger(&self.root, &self.ledger)
     }
 
     /// Deletes staging and every file whose delivery was never committed.
@@ -163,8 +166,36 @@ impl Store {
             fs::remove_file(&path)
                 .map_err(StoreError::io("removing interrupted delivery", &path))?;
         }
+        // the lock file of vroeg before the lock moved to the root folder
+        let legacy_lock = self.root.join(".lock");
+        if legacy_lock.is_file() {
+            fs::remove_file(&legacy_lock).map_err(StoreError::io("removing", &legacy_lock))?;
+        }
         crate::runs::recover_runs(&self.root)
     }
+}
+
+fn check_format(root: &Path, found: &str) -> Result<(), StoreError> {
+    if found.trim() == FORMAT {
+        Ok(())
+    } else {
+        Err(StoreError::Format {
+            path: root.to_path_buf(),
+            found: found.trim().to_string(),
+            expected: FORMAT.to_string(),
+        })
+    }
+}
+
+/// Whether a folder holds nothing but temporary files of interrupted writes.
+fn is_empty(dir: &Path) -> Result<bool, StoreError> {
+    for entry in fs::read_dir(dir).map_err(StoreError::io("listing", dir))? {
+        let entry = entry.map_err(StoreError::io("listing", dir))?;
+        if !durable::is_temp_name(&entry.file_name().to_string_lossy()) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The delivery sequence number in a stored file's name: `d000042.parquet`
@@ -192,48 +223,4 @@ fn collect_orphans(
         }
     }
     Ok(())
-}
-
-fn read_ledger(dir: &Path) -> Result<Vec<LedgerEntry>, StoreError> {
-    let mut entries: Vec<LedgerEntry> = read_json_dir(dir)?;
-    entries.sort_by_key(|e| e.seq);
-    Ok(entries)
-}
-
-/// Every `*.json` file of a folder, parsed; a damaged one is an error that
-/// names it.
-pub(crate) fn read_json_dir<T: serde::de::DeserializeOwned>(
-    dir: &Path,
-) -> Result<Vec<T>, StoreError> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir).map_err(StoreError::io("listing", dir))? {
-        let path = entry.map_err(StoreError::io("listing", dir))?.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let text = fs::read(&path).map_err(StoreError::io("reading", &path))?;
-        out.push(
-            serde_json::from_slice(&text).map_err(|e| StoreError::Ledger {
-                path: path.clone(),
-                message: e.to_string(),
-            })?,
-        );
-    }
-    Ok(out)
-}
-
-/// Writes a file and flushes it to disk.
-pub(crate) fn write_synced(path: &Path, body: &[u8]) -> Result<(), StoreError> {
-    use std::io::Write;
-    let mut f = File::create(path).map_err(StoreError::io("creating", path))?;
-    f.write_all(body).map_err(StoreError::io("writing", path))?;
-    f.sync_all().map_err(StoreError::io("syncing", path))?;
-    Ok(())
-}
-
-/// Flushes a folder's entries (renames) to disk, where the platform can.
-pub(crate) fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
 }

@@ -1,8 +1,14 @@
 //! The delivery ledger: one JSON file per delivery, written last.
+//!
+//! An entry is checked when it is read ([`LedgerEntry::check`]), so that
+//! everything downstream can trust its dates and paths: a damaged entry is
+//! an error naming its file, never a panic or a silently different list.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use vroeg_contracts::Source;
+use std::path::{Component, Path};
+use vroeg_contracts::{ColumnKind, Source};
 
 /// What became of a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +36,11 @@ pub struct StoredFile {
     pub min_date: String,
     /// Latest value of the time column, `YYYY-MM-DD`.
     pub max_date: String,
+    /// The file's size in bytes, checked before a run reads it. Absent in
+    /// entries written before vroeg recorded it; those files are only
+    /// checked to exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
 }
 
 /// The record of one delivery. Rows read = accepted + quarantined.
@@ -83,5 +94,56 @@ impl LedgerEntry {
         self.rows_read == self.rows_accepted + self.rows_quarantined
             && self.quarantined_by_reason.values().sum::<u64>() == self.rows_quarantined
             && self.files.iter().map(|f| f.rows).sum::<u64>() == self.rows_accepted
+    }
+}
+
+impl LedgerEntry {
+    /// Checks what the store relies on: stored paths stay inside the store,
+    /// dates are dates, partition values fit the source's partition key.
+    /// Returns what is wrong, for an error that names the entry's file.
+    pub fn check(&self) -> Result<(), String> {
+        let contract = self.source.contract();
+        for f in &self.files {
+            check_relative(&f.path, "tables/")?;
+            for (what, d) in [("min_date", &f.min_date), ("max_date", &f.max_date)] {
+                d.parse::<NaiveDate>()
+                    .map_err(|_| format!("{what} {d:?} of {} is not a date", f.path))?;
+            }
+        }
+        if let Some(q) = &self.quarantine_file {
+            check_relative(q, "quarantine/")?;
+        }
+        for value in &self.partitions {
+            if value.len() != contract.partition_key.len() {
+                return Err(format!(
+                    "partition value {value:?} does not fit the key {:?}",
+                    contract.partition_key
+                ));
+            }
+            for (name, v) in contract.partition_key.iter().zip(value) {
+                let is_date = contract
+                    .index_of(name)
+                    .is_some_and(|i| matches!(contract.columns[i].kind, ColumnKind::Date { .. }));
+                if is_date && v.parse::<NaiveDate>().is_err() {
+                    return Err(format!("partition value {v:?} of {name} is not a date"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A stored path must be relative, under `folder`, without `..`.
+fn check_relative(path: &str, folder: &str) -> Result<(), String> {
+    let inside = path.starts_with(folder)
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if inside {
+        Ok(())
+    } else {
+        Err(format!(
+            "the stored file {path:?} is not a path under {folder}"
+        ))
     }
 }

@@ -4,7 +4,6 @@
 //!
 //! ```text
 //! FORMAT                                 store format version
-//! .lock                                  held by one ingest or run at a time
 //! ledger/000042.json                     one entry per delivery (the commit point)
 //! tables/<source>/period=YYYY-MM/d000042.parquet
 //! quarantine/<source>/000042-<file>.csv
@@ -18,14 +17,23 @@
 //! files whose delivery has no ledger entry are deleted. So a crash at any
 //! point leaves the store as before the delivery or as after it.
 //!
+//! One writer at a time ([`Store::open`]) holds an OS lock on the root
+//! folder, which ends with its process; readers
+//! ([`Store::open_read_only`]) take no lock and never write. Every file is
+//! written through [`durable`] (0640 files, 0750 folders, flushed), which
+//! the outputs share.
+//!
 //! Corrections are never rewrites: every row keeps the sequence number of its
 //! delivery (`_delivery`), and [`StoreView`] computes from the ledger which
 //! partition-key values of which delivery are still live. Replaced rows stay
 //! on disk for audit but are filtered out of the tables that runs read.
 
+pub mod durable;
 mod error;
 mod layout;
 mod ledger;
+mod lock;
+mod reader;
 mod runs;
 mod schema;
 mod view;
@@ -34,7 +42,8 @@ mod writer;
 pub use error::StoreError;
 pub use layout::Store;
 pub use ledger::{DeliveryStatus, LedgerEntry, StoredFile};
+pub use reader::ReadOnlyStore;
 pub use runs::{ListedRecord, RunRecord};
 pub use schema::{DELIVERY_COLUMN, LINE_COLUMN, arrow_schema};
-pub use view::{SourceView, StoreView};
+pub use view::{LiveFile, SourceView, StoreView};
 pub use writer::{DeliveryWriter, failpoint};

@@ -6,11 +6,13 @@
 //! runs/000007.json         the run's record, written last (the commit point)
 //! ```
 
+use crate::durable;
 use crate::error::StoreError;
-use crate::layout::{Store, read_json_dir, sync_dir, write_synced};
+use crate::layout::Store;
+use crate::reader::{ReadOnlyStore, read_json_dir};
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One published run of a pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,14 +61,28 @@ impl RunRecord {
     }
 }
 
-impl Store {
-    /// Every recorded run, in sequence order.
+fn damaged(path: &Path, message: String) -> StoreError {
+    StoreError::RunRecord {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+impl ReadOnlyStore {
+    /// Every recorded run, in sequence order. A damaged record is an error
+    /// naming its file.
     pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
         let dir = self.root().join("runs");
-        if !dir.exists() {
-            return Ok(Vec::new());
+        let mut runs = Vec::new();
+        for (path, run) in read_json_dir::<RunRecord>(&dir, damaged)? {
+            if path != record_path(self.root(), run.seq) {
+                return Err(damaged(
+                    &path,
+                    format!("it holds run {}, not the one its name says", run.seq),
+                ));
+            }
+            runs.push(run);
         }
-        let mut runs: Vec<RunRecord> = read_json_dir(&dir)?;
         runs.sort_by_key(|r| r.seq);
         Ok(runs)
     }
@@ -74,21 +90,16 @@ impl Store {
     /// The households a recorded run listed, by rank.
     pub fn run_listed(&self, run: &RunRecord) -> Result<Vec<ListedRecord>, StoreError> {
         let path = listed_path(self.root(), run.seq);
-        let mut reader = csv::Reader::from_path(&path).map_err(|e| StoreError::Ledger {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        let mut reader =
+            csv::Reader::from_path(&path).map_err(|e| damaged(&path, e.to_string()))?;
         reader
             .deserialize()
-            .map(|r| {
-                r.map_err(|e| StoreError::Ledger {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })
-            })
+            .map(|r| r.map_err(|e| damaged(&path, e.to_string())))
             .collect()
     }
+}
 
+impl Store {
     /// Records a published run: its listed households first, then the record
     /// (the commit point). `record.seq` is set to the next free number.
     pub fn record_run(
@@ -97,46 +108,47 @@ impl Store {
         listed: &[ListedRecord],
     ) -> Result<RunRecord, StoreError> {
         let dir = self.root().join("runs");
-        fs::create_dir_all(&dir).map_err(StoreError::io("creating", &dir))?;
+        durable::create_dir_all(&dir).map_err(StoreError::io("creating", &dir))?;
         record.seq = self.runs()?.last().map_or(1, |r| r.seq + 1);
+        let listed_file = listed_path(self.root(), record.seq);
+        let written = |e: &dyn std::fmt::Display| damaged(&listed_file, e.to_string());
         let mut csv = csv::Writer::from_writer(Vec::new());
         for row in listed {
-            csv.serialize(row).map_err(|e| StoreError::Ledger {
-                path: listed_path(self.root(), record.seq),
-                message: e.to_string(),
-            })?;
+            csv.serialize(row).map_err(|e| written(&e))?;
         }
         if listed.is_empty() {
             csv.write_record(["household_key", "rank", "score", "rules"])
-                .expect("writing to memory");
+                .map_err(|e| written(&e))?;
         }
-        let body = csv.into_inner().expect("writing to memory");
-        write_synced(&listed_path(self.root(), record.seq), &body)?;
-        let tmp = self
-            .root()
-            .join("staging")
-            .join(format!("run-{:06}.json", record.seq));
-        write_synced(
-            &tmp,
-            &serde_json::to_vec_pretty(&record).expect("a run record serialises"),
-        )?;
-        let target = dir.join(format!("{:06}.json", record.seq));
-        fs::rename(&tmp, &target).map_err(StoreError::io("committing run record", &target))?;
-        sync_dir(&dir);
+        let body = csv.into_inner().map_err(|e| written(&e))?;
+        durable::write_atomic(&listed_file, &body)
+            .map_err(StoreError::io("writing", &listed_file))?;
+        let target = record_path(self.root(), record.seq);
+        let json =
+            serde_json::to_vec_pretty(&record).map_err(|e| damaged(&target, e.to_string()))?;
+        durable::write_atomic(&target, &json)
+            .map_err(StoreError::io("committing run record", &target))?;
         Ok(record)
     }
 }
 
-fn listed_path(root: &Path, seq: u64) -> std::path::PathBuf {
+fn record_path(root: &Path, seq: u64) -> PathBuf {
+    root.join("runs").join(format!("{seq:06}.json"))
+}
+
+fn listed_path(root: &Path, seq: u64) -> PathBuf {
     root.join("runs").join(format!("{seq:06}.listed.csv"))
 }
 
-/// Removes listed files whose run record was never written.
+/// Removes listed files whose run record was never written, and the
+/// temporary files of interrupted writes.
 pub(crate) fn recover_runs(root: &Path) -> Result<(), StoreError> {
     let dir = root.join("runs");
     if !dir.exists() {
         return Ok(());
     }
+    durable::remove_temp_files(&dir)
+        .map_err(StoreError::io("removing an interrupted write in", &dir))?;
     for entry in fs::read_dir(&dir).map_err(StoreError::io("listing", &dir))? {
         let path = entry.map_err(StoreError::io("listing", &dir))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");

@@ -1,7 +1,13 @@
 //! Which stored rows are live, and the tables that runs read.
+//!
+//! Registering a table verifies first that every file it will read is there
+//! with the size its ledger entry recorded: DataFusion would skip a missing
+//! file silently, and a run would publish a different list that its manifest
+//! claims came from the missing delivery.
 
 use crate::error::StoreError;
 use crate::ledger::{DeliveryStatus, LedgerEntry};
+use crate::reader::ledger_path;
 use crate::schema::{DELIVERY_COLUMN, arrow_schema};
 use chrono::NaiveDate;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -13,18 +19,31 @@ use datafusion::logical_expr::{Expr, col, lit};
 use datafusion::prelude::SessionContext;
 use datafusion::scalar::ScalarValue;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use vroeg_contracts::value::days_since_epoch;
 use vroeg_contracts::{ColumnKind, Source};
 
+/// One stored Parquet file that runs may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Its delivery's sequence number.
+    pub delivery: u64,
+    /// The earliest date of the time column in it.
+    pub min_date: NaiveDate,
+    /// Its size as the ledger recorded it (absent in older entries).
+    pub bytes: Option<u64>,
+}
+
 /// The live part of one source: files to read and the partition values of
 /// partly replaced deliveries to leave out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceView {
-    /// Stored files of deliveries with at least one live partition value,
-    /// with their delivery and the earliest date of the time column.
-    pub files: Vec<(PathBuf, u64, NaiveDate)>,
+    /// Stored files of deliveries with at least one live partition value.
+    pub files: Vec<LiveFile>,
     /// Per delivery, its partition values that a later delivery replaced.
     pub replaced: BTreeMap<u64, Vec<Vec<String>>>,
     /// Rows stored but replaced by later deliveries (kept for audit).
@@ -36,12 +55,15 @@ pub struct SourceView {
 pub struct StoreView {
     /// Per source, what is live.
     pub sources: BTreeMap<Source, SourceView>,
+    /// The ledger folder, to name an entry in errors.
+    ledger: PathBuf,
 }
 
 impl StoreView {
     /// Computes, for every source, which partition value of which delivery
-    /// is live: the one delivered last.
-    pub fn from_ledger(root: &Path, ledger: &[LedgerEntry]) -> StoreView {
+    /// is live: the one delivered last. A date that does not parse is an
+    /// error naming the ledger entry.
+    pub fn from_ledger(root: &Path, ledger: &[LedgerEntry]) -> Result<StoreView, StoreError> {
         let mut sources = BTreeMap::new();
         for source in Source::ALL {
             let entries: Vec<&LedgerEntry> = ledger
@@ -59,7 +81,7 @@ impl StoreView {
                 let dead: Vec<Vec<String>> = e
                     .partitions
                     .iter()
-                    .filter(|p| latest[p.as_slice()] != e.seq)
+                    .filter(|p| latest.get(p.as_slice()) != Some(&e.seq))
                     .cloned()
                     .collect();
                 if dead.len() == e.partitions.len() {
@@ -69,8 +91,16 @@ impl StoreView {
                     continue;
                 }
                 for f in &e.files {
-                    let min = f.min_date.parse().expect("ledger dates are ISO dates");
-                    view.files.push((root.join(&f.path), e.seq, min));
+                    let min_date = f.min_date.parse().map_err(|_| StoreError::Ledger {
+                        path: ledger_path(root, e.seq),
+                        message: format!("min_date {:?} is not a date", f.min_date),
+                    })?;
+                    view.files.push(LiveFile {
+                        path: root.join(&f.path),
+                        delivery: e.seq,
+                        min_date,
+                        bytes: f.bytes,
+                    });
                 }
                 if !dead.is_empty() {
                     view.replaced.insert(e.seq, dead);
@@ -78,33 +108,48 @@ impl StoreView {
             }
             sources.insert(source, view);
         }
-        StoreView { sources }
+        Ok(StoreView {
+            sources,
+            ledger: root.join("ledger"),
+        })
     }
 
     /// Registers one table per source in `ctx`, named as the source, holding
     /// only live rows and, with `as_of`, only rows whose time column is on or
-    /// before it (files that start after it are not even opened). Returns
-    /// the deliveries whose files the tables read, for the run manifest.
+    /// before it (files that start after it are not even opened). Every
+    /// file to be read must exist with its recorded size
+    /// ([`StoreError::MissingFile`], [`StoreError::FileSize`]); nothing is
+    /// registered otherwise. Returns the deliveries whose files the tables
+    /// read, for the run manifest.
     pub fn register(
         &self,
         ctx: &SessionContext,
         as_of: Option<NaiveDate>,
     ) -> Result<BTreeSet<u64>, StoreError> {
         let mut used = BTreeSet::new();
+        let mut tables = Vec::new();
         for (source, view) in &self.sources {
-            let schema = arrow_schema(*source);
-            let files: Vec<&(PathBuf, u64, NaiveDate)> = view
+            let files: Vec<&LiveFile> = view
                 .files
                 .iter()
-                .filter(|(_, _, min)| as_of.is_none_or(|t| *min <= t))
+                .filter(|f| as_of.is_none_or(|t| f.min_date <= t))
                 .collect();
-            used.extend(files.iter().map(|(_, seq, _)| *seq));
+            for f in &files {
+                self.verify(f)?;
+            }
+            used.extend(files.iter().map(|f| f.delivery));
+            let filter = live_filter(*source, view, as_of)
+                .map_err(|(seq, message)| self.damaged(seq, message))?;
+            tables.push((*source, files, filter));
+        }
+        for (source, files, filter) in tables {
+            let schema = arrow_schema(source);
             let provider: Arc<dyn TableProvider> = if files.is_empty() {
                 Arc::new(MemTable::try_new(schema.clone(), vec![vec![]])?)
             } else {
                 let urls = files
                     .iter()
-                    .map(|(p, _, _)| ListingTableUrl::parse(p.to_string_lossy()))
+                    .map(|f| ListingTableUrl::parse(f.path.to_string_lossy()))
                     .collect::<Result<Vec<_>, _>>()?;
                 let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
                     .with_file_extension(".parquet");
@@ -114,17 +159,55 @@ impl StoreView {
                 Arc::new(ListingTable::try_new(config)?)
             };
             let mut df = ctx.read_table(provider)?;
-            if let Some(filter) = live_filter(*source, view, as_of) {
+            if let Some(filter) = filter {
                 df = df.filter(filter)?;
             }
             ctx.register_table(source.name(), df.into_view())?;
         }
         Ok(used)
     }
+
+    /// The file is there and has the size the ledger recorded.
+    fn verify(&self, file: &LiveFile) -> Result<(), StoreError> {
+        let ledger = self.ledger.join(format!("{:06}.json", file.delivery));
+        match fs::metadata(&file.path) {
+            Ok(m) if !m.is_file() => Err(StoreError::MissingFile {
+                path: file.path.clone(),
+                ledger,
+            }),
+            Ok(m) => match file.bytes {
+                Some(expected) if expected != m.len() => Err(StoreError::FileSize {
+                    path: file.path.clone(),
+                    ledger,
+                    expected,
+                    found: m.len(),
+                }),
+                _ => Ok(()),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::MissingFile {
+                path: file.path.clone(),
+                ledger,
+            }),
+            Err(e) => Err(StoreError::io("reading", &file.path)(e)),
+        }
+    }
+
+    fn damaged(&self, seq: u64, message: String) -> StoreError {
+        StoreError::Ledger {
+            path: self.ledger.join(format!("{seq:06}.json")),
+            message,
+        }
+    }
 }
 
 /// The filter that drops replaced partition values and rows after `as_of`.
-fn live_filter(source: Source, view: &SourceView, as_of: Option<NaiveDate>) -> Option<Expr> {
+/// A partition value that does not fit the key is an error: the delivery
+/// and what is wrong.
+fn live_filter(
+    source: Source,
+    view: &SourceView,
+    as_of: Option<NaiveDate>,
+) -> Result<Option<Expr>, (u64, String)> {
     let contract = source.contract();
     let mut filters = Vec::new();
     if let Some(t) = as_of {
@@ -133,33 +216,36 @@ fn live_filter(source: Source, view: &SourceView, as_of: Option<NaiveDate>) -> O
         );
     }
     for (seq, dead) in &view.replaced {
-        let any_dead = dead
-            .iter()
-            .map(|value| {
-                contract
-                    .partition_key
-                    .iter()
-                    .zip(value)
-                    .map(|(name, v)| {
-                        let kind =
-                            contract.columns[contract.index_of(name).expect("key column")].kind;
-                        let literal = match kind {
-                            ColumnKind::Date { .. } => {
-                                let d: NaiveDate = v.parse().expect("ledger dates are ISO dates");
-                                lit(ScalarValue::Date32(Some(days_since_epoch(d))))
-                            }
-                            _ => lit(v.to_string()),
-                        };
-                        col(*name).eq(literal)
-                    })
-                    .reduce(Expr::and)
-                    .expect("partition keys have columns")
-            })
-            .reduce(Expr::or)
-            .expect("at least one replaced value");
-        filters.push(datafusion::logical_expr::not(
-            col(DELIVERY_COLUMN).eq(lit(*seq as i64)).and(any_dead),
-        ));
+        let mut any_dead = Vec::new();
+        for value in dead {
+            if value.len() != contract.partition_key.len() {
+                return Err((
+                    *seq,
+                    format!("partition value {value:?} does not fit the key"),
+                ));
+            }
+            let mut all_equal = Vec::new();
+            for (name, v) in contract.partition_key.iter().zip(value) {
+                let is_date = contract
+                    .index_of(name)
+                    .is_some_and(|i| matches!(contract.columns[i].kind, ColumnKind::Date { .. }));
+                let literal = if is_date {
+                    let d: NaiveDate = v
+                        .parse()
+                        .map_err(|_| (*seq, format!("partition value {v:?} is not a date")))?;
+                    lit(ScalarValue::Date32(Some(days_since_epoch(d))))
+                } else {
+                    lit(v.to_string())
+                };
+                all_equal.push(col(*name).eq(literal));
+            }
+            any_dead.extend(all_equal.into_iter().reduce(Expr::and));
+        }
+        if let Some(any_dead) = any_dead.into_iter().reduce(Expr::or) {
+            filters.push(datafusion::logical_expr::not(
+                col(DELIVERY_COLUMN).eq(lit(*seq as i64)).and(any_dead),
+            ));
+        }
     }
-    filters.into_iter().reduce(Expr::and)
+    Ok(filters.into_iter().reduce(Expr::and))
 }

@@ -1,18 +1,21 @@
 //! Writing one delivery: Parquet per period and a quarantine file, staged
-//! and then moved into place.
+//! and then moved into place. Every file and folder goes through
+//! [`crate::durable`] (modes 0640/0750, flushed before the move).
 
+use crate::durable;
 use crate::error::StoreError;
-use crate::layout::sync_dir;
 use crate::ledger::StoredFile;
 use crate::schema::arrow_schema;
 use chrono::Datelike;
 use datafusion::arrow::array::{Array, BooleanArray, Date32Array, RecordBatch};
 use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::error::ArrowError;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::schema::types::ColumnPath;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use vroeg_contracts::Source;
@@ -51,7 +54,7 @@ pub struct DeliveryWriter {
 impl DeliveryWriter {
     pub(crate) fn new(root: &Path, source: Source, seq: u64) -> Result<Self, StoreError> {
         let staging = root.join("staging").join(format!("{seq:06}"));
-        fs::create_dir_all(&staging).map_err(StoreError::io("creating", &staging))?;
+        durable::create_dir_all(&staging).map_err(StoreError::io("creating", &staging))?;
         let contract = source.contract();
         Ok(DeliveryWriter {
             root: root.to_path_buf(),
@@ -72,11 +75,7 @@ impl DeliveryWriter {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        let dates = batch
-            .column(self.time_index)
-            .as_any()
-            .downcast_ref::<Date32Array>()
-            .expect("time column is Date32");
+        let dates = time_column(batch, self.time_index)?;
         // months as numbers on the hot path; a period's name is made once
         let month_of = |days: i32| {
             let d = date_from_days(days);
@@ -102,12 +101,7 @@ impl DeliveryWriter {
         let by_period = by_month.into_iter().map(|(m, mask)| (name(m), mask));
         for (period, mask) in by_period {
             let part = filter_record_batch(batch, &BooleanArray::from(mask))?;
-            let part_dates = part
-                .column(self.time_index)
-                .as_any()
-                .downcast_ref::<Date32Array>()
-                .expect("time column is Date32")
-                .clone();
+            let part_dates = time_column(&part, self.time_index)?.clone();
             self.append(period, part, &part_dates)?;
         }
         Ok(())
@@ -123,31 +117,17 @@ impl DeliveryWriter {
             .values()
             .iter()
             .fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
-        if !self.periods.contains_key(&period) {
-            let path = self.staging.join(self.relative_parquet(&period));
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
-            }
-            let file = File::create(&path).map_err(StoreError::io("creating", &path))?;
-            let props = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
-                .set_max_row_group_row_count(Some(256 * 1024))
-                // pseudonyms are near-unique: a dictionary only costs time
-                .set_column_dictionary_enabled(ColumnPath::from("household_key"), false)
-                .set_column_dictionary_enabled(ColumnPath::from("person_key"), false)
-                .build();
-            let writer = ArrowWriter::try_new(file, arrow_schema(self.source), Some(props))?;
-            self.periods.insert(
-                period.clone(),
-                PeriodFile {
-                    writer,
-                    rows: 0,
-                    min_days: i32::MAX,
-                    max_days: i32::MIN,
-                },
-            );
-        }
-        let pf = self.periods.get_mut(&period).expect("inserted above");
+        let path = self.staging.join(self.relative_parquet(&period));
+        let source = self.source;
+        let pf = match self.periods.entry(period) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => v.insert(PeriodFile {
+                writer: parquet_writer(&path, source)?,
+                rows: 0,
+                min_days: i32::MAX,
+                max_days: i32::MIN,
+            }),
+        };
         pf.writer.write(&batch)?;
         pf.rows += batch.num_rows() as u64;
         pf.min_days = pf.min_days.min(min);
@@ -172,16 +152,19 @@ impl DeliveryWriter {
             );
             let path = self.staging.join(&rel);
             if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
+                durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
             }
-            let file = File::create(&path).map_err(StoreError::io("creating", &path))?;
+            let file = durable::create_file(&path).map_err(StoreError::io("creating", &path))?;
             let mut w = csv::Writer::from_writer(file);
             w.write_record(header).map_err(|e| csv_err(&path, e))?;
             self.quarantine = Some((rel, w));
         }
-        let (rel, w) = self.quarantine.as_mut().expect("opened above");
-        w.write_record(record)
-            .map_err(|e| csv_err(&self.staging.join(rel.as_str()), e))
+        match self.quarantine.as_mut() {
+            Some((rel, w)) => w
+                .write_record(record)
+                .map_err(|e| csv_err(&self.staging.join(rel.as_str()), e)),
+            None => Ok(()),
+        }
     }
 
     fn relative_parquet(&self, period: &str) -> String {
@@ -201,14 +184,20 @@ impl DeliveryWriter {
         for (period, pf) in std::mem::take(&mut self.periods) {
             let file = pf.writer.into_inner()?;
             let rel = self.relative_parquet(&period);
+            let staged = self.staging.join(&rel);
             file.sync_all()
-                .map_err(StoreError::io("syncing", self.staging.join(&rel)))?;
+                .map_err(StoreError::io("syncing", &staged))?;
+            let bytes = file
+                .metadata()
+                .map_err(StoreError::io("reading", &staged))?
+                .len();
             files.push(StoredFile {
                 path: rel.clone(),
                 period,
                 rows: pf.rows,
                 min_date: date_from_days(pf.min_days).to_string(),
                 max_date: date_from_days(pf.max_days).to_string(),
+                bytes: Some(bytes),
             });
             moves.push(rel);
         }
@@ -227,17 +216,51 @@ impl DeliveryWriter {
         failpoint("after-stage");
         for (i, rel) in moves.iter().enumerate() {
             let target = self.root.join(rel);
-            let parent = target.parent().expect("stored files live in folders");
-            fs::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
-            fs::rename(self.staging.join(rel), &target)
+            if let Some(parent) = target.parent() {
+                durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
+            }
+            durable::rename(&self.staging.join(rel), &target)
                 .map_err(StoreError::io("moving into place", &target))?;
-            sync_dir(parent);
             if i == 0 {
                 failpoint("mid-move");
             }
         }
         Ok((files, quarantine))
     }
+}
+
+/// A new Parquet file in staging for one period of a delivery.
+fn parquet_writer(path: &Path, source: Source) -> Result<ArrowWriter<File>, StoreError> {
+    if let Some(parent) = path.parent() {
+        durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
+    }
+    let file = durable::create_file(path).map_err(StoreError::io("creating", path))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
+        .set_max_row_group_row_count(Some(256 * 1024))
+        // pseudonyms are near-unique: a dictionary only costs time
+        .set_column_dictionary_enabled(ColumnPath::from("household_key"), false)
+        .set_column_dictionary_enabled(ColumnPath::from("person_key"), false)
+        .build();
+    Ok(ArrowWriter::try_new(
+        file,
+        arrow_schema(source),
+        Some(props),
+    )?)
+}
+
+/// The time column of a batch in the source's schema.
+fn time_column(batch: &RecordBatch, index: usize) -> Result<&Date32Array, StoreError> {
+    batch
+        .columns()
+        .get(index)
+        .and_then(|c| c.as_any().downcast_ref::<Date32Array>())
+        .ok_or_else(|| {
+            ArrowError::SchemaError(format!(
+                "column {index} of a batch to store is not the Date32 time column"
+            ))
+            .into()
+        })
 }
 
 fn csv_err(path: &Path, e: csv::Error) -> StoreError {

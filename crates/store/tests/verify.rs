@@ -1,0 +1,100 @@
+//! A run reads only files that are there with the size the ledger recorded.
+
+mod common;
+
+use common::{count_households, reader, two_snapshots};
+use std::fs;
+use vroeg_store::{Store, StoreError};
+
+#[test]
+fn both_snapshots_are_read_when_every_file_is_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, entries) = two_snapshots(dir.path());
+    for e in &entries {
+        let f = &e.files[0];
+        assert_eq!(
+            f.bytes,
+            Some(fs::metadata(root.join(&f.path)).unwrap().len()),
+            "the ledger records each file's size"
+        );
+    }
+    assert_eq!(
+        count_households(&reader(&root).view(), "2026-09-30").unwrap(),
+        7
+    );
+    assert_eq!(
+        count_households(&reader(&root).view(), "2026-08-31").unwrap(),
+        3
+    );
+}
+
+#[test]
+fn a_missing_parquet_file_is_an_error_naming_it_and_its_ledger_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, entries) = two_snapshots(dir.path());
+    let gone = root.join(&entries[1].files[0].path);
+    fs::remove_file(&gone).unwrap();
+    for view in [reader(&root).view(), Store::open(&root).unwrap().view()] {
+        let e = count_households(&view, "2026-09-30").unwrap_err();
+        match &e {
+            StoreError::MissingFile { path, ledger } => {
+                assert_eq!(path, &gone);
+                assert_eq!(ledger, &root.join("ledger/000002.json"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.to_string().contains(&gone.display().to_string()), "{e}");
+    }
+    // a date before the missing file's first date does not read it
+    assert_eq!(
+        count_households(&reader(&root).view(), "2026-08-31").unwrap(),
+        3
+    );
+}
+
+#[test]
+fn a_truncated_parquet_file_is_an_error_naming_it_with_both_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, entries) = two_snapshots(dir.path());
+    let cut = root.join(&entries[0].files[0].path);
+    let size = fs::metadata(&cut).unwrap().len();
+    let bytes = fs::read(&cut).unwrap();
+    fs::write(&cut, &bytes[..100]).unwrap();
+    let e = count_households(&reader(&root).view(), "2026-08-31").unwrap_err();
+    match &e {
+        StoreError::FileSize {
+            path,
+            expected,
+            found,
+            ..
+        } => {
+            assert_eq!(path, &cut);
+            assert_eq!((*expected, *found), (size, 100));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains(&cut.display().to_string()), "{e}");
+}
+
+#[test]
+fn a_ledger_entry_without_sizes_from_an_older_vroeg_is_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, entries) = two_snapshots(dir.path());
+    let path = root.join("ledger/000001.json");
+    let mut json: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    json["files"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("bytes")
+        .unwrap();
+    fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+    let store = reader(&root);
+    assert_eq!(store.ledger()[0].files[0].bytes, None);
+    assert_eq!(count_households(&store.view(), "2026-09-30").unwrap(), 7);
+    // and such a file is still checked to exist
+    fs::remove_file(root.join(&entries[0].files[0].path)).unwrap();
+    assert!(matches!(
+        count_households(&store.view(), "2026-09-30"),
+        Err(StoreError::MissingFile { .. })
+    ));
+}
