@@ -21,15 +21,7 @@ impl Scoring for Project {
         self.run_at(as_of, &[])
     }
     fn explain(&self, household: &str) -> Output {
-        self.vroeg(&[
-            "explain",
-            "--pipeline",
-            "zoetermeer.toml",
-            "--as-of",
-            "2026-10-31",
-            "--household",
-            household,
-        ])
+        self.explain_at("2026-10-31", household)
     }
     /// Two households with rent arrears in September and October (score 5),
     /// one of them in a district whose code looks like a formula.

@@ -62,8 +62,10 @@ pub enum JobError {
     Runtime(std::io::Error),
 }
 
-/// The exit code of a store error: unreadable data is 3, a store held by
-/// another job or a failing engine is 1.
+/// The exit code of a store error: a store that cannot be read (missing,
+/// not a store, damaged ledger or run record, a file missing or of another
+/// size than its ledger entry says) is 3; a store held by another job or a
+/// failing engine is 1.
 fn store_code(e: &StoreError) -> u8 {
     match e {
         StoreError::Locked(_)
@@ -88,6 +90,12 @@ impl JobError {
             JobError::Scoring(ScoringError::Rule { .. } | ScoringError::NoRules) => 2,
             JobError::Scoring(ScoringError::Store(e)) => store_code(e),
             JobError::Synth(SynthError::Options(_)) => 2,
+            JobError::Outputs(
+                OutputError::OutPath { .. }
+                | OutputError::OutNotAFolder { .. }
+                | OutputError::OutNotOwned { .. }
+                | OutputError::OutOverlaps { .. },
+            ) => 2,
             JobError::Scoring(_)
             | JobError::Outputs(_)
             | JobError::Report(_)

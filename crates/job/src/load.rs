@@ -4,7 +4,7 @@
 use crate::JobError;
 use std::path::{Path, PathBuf};
 use vroeg_pipeline::{Pipeline, RuleSet};
-use vroeg_store::Store;
+use vroeg_store::{ReadOnlyStore, Store};
 
 /// Folders given on the command line instead of the pipeline file's.
 #[derive(Debug, Clone, Default)]
@@ -42,9 +42,9 @@ pub(crate) fn store(p: &Pipeline) -> Result<Store, JobError> {
     })
 }
 
-/// Opens the store only to read it: no lock, no recovery.
-pub(crate) fn store_read_only(p: &Pipeline) -> Result<Store, JobError> {
-    Store::open(&p.store).map_err(|source| JobError::OpenStore {
+/// Opens the store only to read it: no lock, no recovery, no writes.
+pub(crate) fn store_read_only(p: &Pipeline) -> Result<ReadOnlyStore, JobError> {
+    Store::open_read_only(&p.store).map_err(|source| JobError::OpenStore {
         path: p.store.clone(),
         source,
     })

@@ -63,6 +63,7 @@ pub fn run(
     let rs = load::rule_set(&p)?.clone();
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(&rs))?;
+    vroeg_outputs::check_out_dir(&out_dir, &p.inbox, &p.store)?;
     let mut store = load::store(&p)?;
 
     let ingested = ingest::take(&mut store, &p)?;

@@ -175,15 +175,8 @@ impl Expression {
                     _ => None,
                 },
                 Expr::InList { list, .. } => {
-                    let single = match list.as_slice() {
-                        [Expr::Nested(inner)] => Some(inner.as_ref()),
-                        [one] => Some(one),
-                        _ => None,
-                    };
-                    if let Some(Expr::Value(v)) = single
-                        && let Value::Placeholder(p) = &v.value
-                    {
-                        match self.value_of(p, params, as_of) {
+                    if let Some(p) = list_placeholder(list) {
+                        match self.value_of(&p, params, as_of) {
                             Ok(Bound::List(items)) => *list = items,
                             Ok(Bound::One(_)) => {}
                             Err(m) => return ControlFlow::Break(m),
@@ -232,6 +225,22 @@ impl Expression {
             Some(ParamValue::List(l)) => Bound::List(l.iter().map(|t| text(t)).collect()),
             None => return Err(format!("unknown parameter `{{{name}}}`")),
         })
+    }
+}
+
+/// The placeholder an `IN` list consists of (`x IN {kinds}`), if it is one.
+fn list_placeholder(list: &[Expr]) -> Option<String> {
+    let single = match list {
+        [Expr::Nested(inner)] => inner.as_ref(),
+        [one] => one,
+        _ => return None,
+    };
+    match single {
+        Expr::Value(v) => match &v.value {
+            Value::Placeholder(p) => Some(p.clone()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -373,14 +382,8 @@ impl Walk<'_> {
             | Expr::IsNotFalse(inner) => self.expr(inner, d),
             Expr::InList { expr, list, .. } => {
                 self.expr(expr, d)?;
-                let single = match list.as_slice() {
-                    [Expr::Nested(inner)] => Some(inner.as_ref()),
-                    [one] => Some(one),
-                    _ => None,
-                };
-                if let Some(Expr::Value(v)) = single
-                    && let Value::Placeholder(p) = &v.value
-                    && self.is_list(p)
+                if let Some(p) = list_placeholder(list)
+                    && self.is_list(&p)
                 {
                     return Ok(());
                 }

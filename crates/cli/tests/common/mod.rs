@@ -63,6 +63,19 @@ impl Project {
         self.vroeg(&args)
     }
 
+    /// Runs `vroeg explain` with the project's pipeline at `as_of`.
+    pub fn explain_at(&self, as_of: &str, household: &str) -> Output {
+        self.vroeg(&[
+            "explain",
+            "--pipeline",
+            &self.pipeline,
+            "--as-of",
+            as_of,
+            "--household",
+            household,
+        ])
+    }
+
     /// Runs `vroeg synth` as of 2026-10-31 into the folder `out`.
     pub fn synth(
         &self,
