@@ -57,6 +57,9 @@ pub enum JobError {
         /// Why.
         source: StoreError,
     },
+    /// `manifest.json` could not be serialised.
+    #[error("writing manifest.json: {0}")]
+    Manifest(serde_json::Error),
     /// The query engine's runtime could not start.
     #[error("cannot start the query engine: {0}")]
     Runtime(std::io::Error),
@@ -101,6 +104,7 @@ impl JobError {
             | JobError::Report(_)
             | JobError::Synth(_)
             | JobError::RecordRun { .. }
+            | JobError::Manifest(_)
             | JobError::Runtime(_) => 1,
         }
     }

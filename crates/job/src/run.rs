@@ -96,8 +96,7 @@ pub fn run(
     files.extend(report.render(&store)?);
 
     let manifest = manifest(&identity, &store, &used, &files);
-    let mut json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| JobError::Usage(format!("manifest.json cannot be written: {e}")))?;
+    let mut json = serde_json::to_vec_pretty(&manifest).map_err(JobError::Manifest)?;
     json.push(b'\n');
     files.insert("manifest.json".to_string(), json);
     publish(&out_dir, &identity.run_id, &files)?;
