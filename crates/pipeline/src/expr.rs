@@ -542,28 +542,24 @@ mod tests {
 
     const NAMES: &[&str] = &["x", "k", "d", "e", "f", "amount"];
 
-    fn rows(text: &str) -> Result<Expression, String> {
+    fn parse(text: &str, aggregate: bool) -> Result<Expression, String> {
         Expression::parse(
             text,
             &params(),
             Scope {
                 names: NAMES,
                 names_are: "columns of t",
-                aggregate: false,
+                aggregate,
             },
         )
     }
 
+    fn rows(text: &str) -> Result<Expression, String> {
+        parse(text, false)
+    }
+
     fn value(text: &str) -> Result<Expression, String> {
-        Expression::parse(
-            text,
-            &params(),
-            Scope {
-                names: NAMES,
-                names_are: "columns of t",
-                aggregate: true,
-            },
-        )
+        parse(text, true)
     }
 
     fn t() -> NaiveDate {

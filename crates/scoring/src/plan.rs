@@ -64,6 +64,22 @@ fn message(e: &datafusion::error::DataFusionError) -> String {
     text.lines().next().unwrap_or_default().to_string()
 }
 
+/// What an expression of the pipeline file must give.
+#[derive(Clone, Copy)]
+enum Gives {
+    Boolean,
+    Number,
+}
+
+/// Every column of `df`, to select them again beside new ones.
+fn all_columns(df: &DataFrame) -> Vec<Expr> {
+    df.schema()
+        .columns()
+        .into_iter()
+        .map(Expr::Column)
+        .collect()
+}
+
 /// Plans one rule set at one as-of date in one session.
 pub struct Planner<'a> {
     ctx: &'a SessionContext,
@@ -119,6 +135,27 @@ impl<'a> Planner<'a> {
                 schema,
             )
             .map_err(|e| message(&e))
+    }
+
+    /// [`Self::expr`], refused unless it gives what its key needs.
+    fn typed(
+        &self,
+        e: &Expression,
+        schema: &DFSchema,
+        key: &str,
+        gives: Gives,
+    ) -> Result<Expr, String> {
+        let expr = self.expr(e, schema)?;
+        let t = expr.get_type(schema).map_err(|e| message(&e))?;
+        match gives {
+            Gives::Boolean if t != DataType::Boolean => {
+                Err(format!("`{key}` must be true or false, and it gives {t}"))
+            }
+            Gives::Number if !numeric(&t) => {
+                Err(format!("`{key}` must give a number, and it gives {t}"))
+            }
+            _ => Ok(expr),
+        }
     }
 
     fn days_before(&self, days: i64, key: &str, what: &str) -> Result<NaiveDate, ScoringError> {
@@ -200,17 +237,8 @@ impl<'a> Planner<'a> {
         }
         if let Some(filter) = &f.filter {
             let e = self
-                .expr(filter, df.schema())
+                .typed(filter, df.schema(), "where", Gives::Boolean)
                 .map_err(|m| err(".where", m))?;
-            let t = e
-                .get_type(df.schema())
-                .map_err(|e| err(".where", message(&e)))?;
-            if t != DataType::Boolean {
-                return Err(err(
-                    ".where",
-                    format!("`where` must be true or false, and it gives {t}"),
-                ));
-            }
             df = df.filter(e).map_err(|e| err(".where", message(&e)))?;
         }
         let value = self
@@ -347,32 +375,18 @@ impl<'a> Planner<'a> {
             .map(|r| when(col(flag(r)).eq(lit(1i64)), lit(r.id.as_str())).end())
             .collect::<Result<Vec<_>, _>>()?;
         let total = self
-            .expr(&rs.total_arrears_eur, meta.schema())
+            .typed(
+                &rs.total_arrears_eur,
+                meta.schema(),
+                "total_arrears_eur",
+                Gives::Number,
+            )
             .map_err(|message| ScoringError::Rule {
                 what: "total_arrears_eur".into(),
                 key: "scoring.total_arrears_eur".into(),
                 message,
             })?;
-        let t = total
-            .get_type(meta.schema())
-            .map_err(|e| ScoringError::Rule {
-                what: "total_arrears_eur".into(),
-                key: "scoring.total_arrears_eur".into(),
-                message: message(&e),
-            })?;
-        if !numeric(&t) {
-            return Err(ScoringError::Rule {
-                what: "total_arrears_eur".into(),
-                key: "scoring.total_arrears_eur".into(),
-                message: format!("must give a number, and gives {t}"),
-            });
-        }
-        let mut columns: Vec<Expr> = meta
-            .schema()
-            .columns()
-            .into_iter()
-            .map(Expr::Column)
-            .collect();
+        let mut columns = all_columns(&meta);
         columns.push(score.alias("score"));
         columns.push(fired.alias("rules_fired"));
         columns.push(concat_ws(lit("|"), ids).alias("rules"));
@@ -382,25 +396,15 @@ impl<'a> Planner<'a> {
 
     /// `df` with a 0/1 flag column per rule.
     fn with_flags(&self, df: DataFrame, rules: &[&Rule]) -> Result<DataFrame, ScoringError> {
-        let mut columns: Vec<Expr> = df
-            .schema()
-            .columns()
-            .into_iter()
-            .map(Expr::Column)
-            .collect();
+        let mut columns = all_columns(&df);
         for r in rules {
-            let err = |message: String| ScoringError::Rule {
-                what: format!("rule `{}`", r.id),
-                key: format!("rules.{}.when", r.id),
-                message,
-            };
-            let e = self.expr(&r.when, df.schema()).map_err(err)?;
-            let t = e.get_type(df.schema()).map_err(|e| err(message(&e)))?;
-            if t != DataType::Boolean {
-                return Err(err(format!(
-                    "`when` must be true or false, and it gives {t}"
-                )));
-            }
+            let e = self
+                .typed(&r.when, df.schema(), "when", Gives::Boolean)
+                .map_err(|message| ScoringError::Rule {
+                    what: format!("rule `{}`", r.id),
+                    key: format!("rules.{}.when", r.id),
+                    message,
+                })?;
             columns.push(
                 when(coalesce(vec![e, lit(false)]), lit(1i64))
                     .otherwise(lit(0i64))?
@@ -445,12 +449,7 @@ impl<'a> Planner<'a> {
             .filter(col("closed_date").gt(date(since)))?
             .select(vec![col(KEY).alias("_contact_key")])?
             .distinct()?;
-        let mut columns: Vec<Expr> = scored
-            .schema()
-            .columns()
-            .into_iter()
-            .map(Expr::Column)
-            .collect();
+        let mut columns = all_columns(&scored);
         columns.push(col("district_code"));
         columns.push(col("_register_key").is_not_null().alias("in_register"));
         columns.push(col("_contact_key").is_not_null().alias("recent_contact"));
