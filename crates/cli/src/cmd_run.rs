@@ -19,7 +19,7 @@ pub struct RunArgs {
     #[arg(long)]
     pipeline: PathBuf,
     /// The as-of date T (YYYY-MM-DD): nothing dated after it is used.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_date)]
     as_of: NaiveDate,
     /// Inbox folder, overriding the pipeline file's.
     #[arg(long)]
@@ -51,6 +51,28 @@ pub struct CheckArgs {
     /// The pipeline file (TOML).
     #[arg(long)]
     pipeline: PathBuf,
+    /// Store folder, overriding the pipeline file's; when given, `check`
+    /// also opens it (read-only) to see that it can be read.
+    #[arg(long)]
+    store: Option<PathBuf>,
+}
+
+/// A date written exactly `YYYY-MM-DD` (chrono alone also takes
+/// `2025-8-31` and `+2025-08-31`).
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return Err("expected a date written YYYY-MM-DD, e.g. 2026-10-31".into());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("not a date: {e}"))
 }
 
 /// Arguments of `vroeg explain`.
@@ -62,8 +84,8 @@ pub struct ExplainArgs {
     /// The pipeline file (TOML).
     #[arg(long)]
     pipeline: PathBuf,
-    /// The as-of date T.
-    #[arg(long)]
+    /// The as-of date T (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
     as_of: NaiveDate,
     /// The household pseudonym.
     #[arg(long)]
@@ -75,7 +97,7 @@ pub struct ExplainArgs {
 
 /// Runs `vroeg check`.
 pub fn check(args: CheckArgs) -> anyhow::Result<()> {
-    let c = vroeg_job::check(&args.pipeline)?;
+    let c = vroeg_job::check(&args.pipeline, args.store.as_deref())?;
     writeln!(
         std::io::stdout().lock(),
         "{}: ok ({} parameters, {} features, {} rules; rule set {})",

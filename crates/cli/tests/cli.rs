@@ -302,3 +302,44 @@ fn a_closed_stdout_is_a_quiet_success() {
     // The delivery was taken in all the same.
     assert_eq!(Store::open(&p.path("store")).unwrap().ledger().len(), 1);
 }
+
+#[test]
+fn as_of_must_be_written_yyyy_mm_dd() {
+    let p = project();
+    for date in [
+        "2025-8-31",
+        "+2025-08-31",
+        "2025-08-31T00:00",
+        "31-08-2025",
+        "2025-02-30",
+    ] {
+        let o = p.vroeg(&["run", "--pipeline", "pipeline.toml", "--as-of", date]);
+        assert_eq!(o.status.code(), Some(2), "{date}: {}", text(&o));
+        assert!(text(&o).contains("--as-of"), "{date}: {}", text(&o));
+    }
+    assert!(
+        !p.path("store").exists(),
+        "a refused date touched the store"
+    );
+}
+
+#[test]
+fn check_takes_store_and_refuses_one_it_cannot_read() {
+    let p = common::zoetermeer(|t| t);
+    fs::create_dir_all(p.path("documents")).unwrap();
+    fs::write(p.path("documents/letter.txt"), "dear sir").unwrap();
+    let o = p.vroeg(&[
+        "check",
+        "--pipeline",
+        "zoetermeer.toml",
+        "--store",
+        "documents",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("documents"), "{}", text(&o));
+    assert_eq!(fs::read_dir(p.path("documents")).unwrap().count(), 1);
+    let o = p.vroeg(&["ingest", "--pipeline", "zoetermeer.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = p.vroeg(&["check", "--pipeline", "zoetermeer.toml", "--store", "store"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

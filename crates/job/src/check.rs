@@ -16,11 +16,19 @@ pub struct CheckOutcome {
     pub rule_set_sha256: String,
 }
 
-/// Loads the pipeline file and plans its rule set on empty tables.
-pub fn check(pipeline: &Path) -> Result<CheckOutcome, JobError> {
-    let p = load::pipeline(pipeline, &load::PathOverrides::default())?;
+/// Loads the pipeline file and plans its rule set on empty tables; with
+/// `store`, also opens that store read-only to see that it can be read.
+pub fn check(pipeline: &Path, store: Option<&Path>) -> Result<CheckOutcome, JobError> {
+    let overrides = load::PathOverrides {
+        inbox: None,
+        store: store.map(Path::to_path_buf),
+    };
+    let p = load::pipeline(pipeline, &overrides)?;
     let rs = load::rule_set(&p)?;
     runtime()?.block_on(vroeg_scoring::check(rs))?;
+    if store.is_some() {
+        load::store_read_only(&p)?;
+    }
     Ok(CheckOutcome {
         params: rs.params.len(),
         features: rs.features.len(),

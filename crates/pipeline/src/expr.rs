@@ -27,7 +27,7 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
@@ -109,6 +109,23 @@ impl Expression {
         }
         sql.push_str(&text[last..]);
         let dialect = GenericDialect {};
+        // A comment would hide the rest of the text from the rule and from
+        // the rule-set hash, which covers the parsed form only.
+        let tokens = Tokenizer::new(&dialect, &sql)
+            .tokenize()
+            .map_err(|e| format!("cannot be read: {}", tidy(&e.to_string())))?;
+        if tokens.iter().any(|t| {
+            matches!(
+                t,
+                Token::Whitespace(
+                    Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)
+                )
+            )
+        }) {
+            return Err(
+                "comments (`--`, `/* */`) are not part of the rule language; explain a rule in its `description`".into(),
+            );
+        }
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(MAX_DEPTH * 2)
             .try_with_sql(&sql)
@@ -640,6 +657,15 @@ mod tests {
         assert!(rows(&deep).is_err());
         let long = format!("x{}", " + 1".repeat(5000));
         assert!(rows(&long).unwrap_err().contains("at most 2000"));
+        for commented in ["x >= 1 -- AND x >= 999", "x >= 1 /* AND x >= 999 */"] {
+            assert!(
+                rows(commented)
+                    .unwrap_err()
+                    .starts_with("comments (`--`, `/* */`)"),
+                "{commented}"
+            );
+        }
+        assert!(rows("k = '--not a comment'").is_ok());
         let nested = format!("x{}", " + 1".repeat(400));
         assert!(rows(&nested).unwrap_err().contains("nests deeper than 32"));
     }

@@ -101,6 +101,24 @@ fn read_ledger(dir: &Path) -> Result<Vec<LedgerEntry>, StoreError> {
         entries.push(entry);
     }
     entries.sort_by_key(|e| e.seq);
+    // Deliveries are numbered 1, 2, 3, … and an entry is written last, so a
+    // missing number below the last is damage, not an interrupted delivery:
+    // recovery must not delete the files of the delivery it names.
+    if let Some((expected, _)) = (1u64..)
+        .zip(&entries)
+        .find(|(expected, e)| e.seq != *expected)
+    {
+        return Err(damaged(
+            &ledger_path(dir.parent().unwrap_or(dir), expected),
+            format!(
+                "it is missing while later deliveries are recorded (the ledger goes on at {})",
+                entries
+                    .iter()
+                    .find(|e| e.seq > expected)
+                    .map_or(expected, |e| e.seq)
+            ),
+        ));
+    }
     Ok(entries)
 }
 

@@ -168,3 +168,27 @@ fn a_damaged_list_of_a_run_is_an_error_naming_it() {
         Err(StoreError::RunRecord { .. })
     ));
 }
+
+#[test]
+fn a_ledger_entry_missing_below_the_last_is_damage_and_its_files_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = two_snapshots(dir.path());
+    let mut parquet = Vec::new();
+    for e in fs::read_dir(root.join("tables/households")).unwrap() {
+        for f in fs::read_dir(e.unwrap().path()).unwrap() {
+            parquet.push(f.unwrap().path());
+        }
+    }
+    let first: Vec<PathBuf> = parquet
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with("d000001.parquet"))
+        .collect();
+    assert_eq!(first.len(), 1, "{first:?}");
+    let path = root.join("ledger/000001.json");
+    fs::remove_file(&path).unwrap();
+    ledger_damage_is_reported(&root, &path, "missing while later deliveries are recorded");
+    assert!(
+        first[0].exists(),
+        "recovery deleted the files of a delivery whose entry is missing"
+    );
+}
