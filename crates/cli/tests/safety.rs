@@ -114,6 +114,18 @@ fn a_missing_or_changed_store_file_is_exit_3_naming_it() {
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains(&name(&parquet[1])), "{}", text(&o));
     assert!(!p.path("after-truncation").exists());
+
+    // Same size, other bytes: the engine cannot decode it.
+    let p = project();
+    assert_eq!(p.run_at("2026-10-31", &[]).status.code(), Some(0));
+    let mut parquet = Vec::new();
+    all_files(&p.path("store/tables"), &mut parquet);
+    parquet.retain(|f| f.extension().is_some_and(|e| e == "parquet"));
+    let size = fs::metadata(&parquet[0]).unwrap().len() as usize;
+    fs::write(&parquet[0], vec![0x5a; size]).unwrap();
+    let o = p.run_at("2026-10-31", &["--out", "after-overwrite"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(!p.path("after-overwrite").exists());
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! becomes an exit code (cli.md): 0 success, 2 usage or pipeline-file
 //! error, 3 the inbox or the store cannot be read, 1 anything else.
 
+use datafusion::error::DataFusionError;
 use std::path::PathBuf;
 use thiserror::Error;
 use vroeg_ingest::IngestError;
@@ -92,6 +93,13 @@ impl JobError {
             JobError::Ingest(IngestError::Contract { .. }) => 1,
             JobError::Scoring(ScoringError::Rule { .. } | ScoringError::NoRules) => 2,
             JobError::Scoring(ScoringError::Store(e)) => store_code(e),
+            // The engine only reads the store: a Parquet file it cannot
+            // decode (same size as recorded, other bytes) is a damaged store.
+            JobError::Scoring(ScoringError::Engine(e))
+                if matches!(e.find_root(), DataFusionError::ParquetError(_)) =>
+            {
+                3
+            }
             JobError::Synth(SynthError::Options(_)) => 2,
             JobError::Outputs(
                 OutputError::OutPath { .. }
