@@ -3,11 +3,13 @@
 //! Every source is one [`Contract`]: its columns in contract-table order, its
 //! partition key and the date that places a row in time. Validation of a
 //! single value lives in [`value`]; the quarantine reason codes in
-//! [`Reason`]. Nothing here reads files: the ingest crate drives these
+//! [`Reason`]; durable writes of files in [`durable`]. Nothing here reads
+//! input files: the ingest crate drives these
 //! definitions, so adding a seventh source means one new module in
 //! [`sources`] and one entry in [`Source::ALL`].
 
 pub mod dialect;
+pub mod durable;
 pub mod reason;
 pub mod sources;
 pub mod text;

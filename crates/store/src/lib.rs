@@ -28,7 +28,7 @@
 //! partition-key values of which delivery are still live. Replaced rows stay
 //! on disk for audit but are filtered out of the tables that runs read.
 
-pub mod durable;
+pub use vroeg_contracts::durable;
 mod error;
 mod layout;
 mod ledger;

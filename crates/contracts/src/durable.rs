@@ -1,4 +1,4 @@
-//! Durable writes, shared by the store and the outputs.
+//! Durable writes, shared by the store, the outputs and the outreach files.
 //!
 //! Both hold personal data about vulnerable households, and both must
 //! survive a crash at any instruction. So every folder is created `0750` and
