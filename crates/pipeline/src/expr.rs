@@ -162,6 +162,18 @@ impl Expression {
         })
     }
 
+    /// The names (columns or features) the expression refers to.
+    pub fn names(&self) -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        let _ = sqlparser::ast::visit_expressions(&self.parsed, |e| {
+            if let Expr::Identifier(id) = e {
+                names.insert(id.value.clone());
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        names
+    }
+
     /// The expression as written.
     pub fn as_str(&self) -> &str {
         &self.text
@@ -594,6 +606,8 @@ mod tests {
             e.render(&params(), t()),
             "x >= 75.5 AND k IN ('a', 'o''b') AND d <= DATE '2026-10-01' AND e > DATE '2026-10-24' AND f <= DATE '2026-10-31'"
         );
+        let names: Vec<String> = e.names().into_iter().collect();
+        assert_eq!(names, ["d", "e", "f", "k", "x"]);
     }
 
     #[test]

@@ -26,12 +26,14 @@
 
 pub mod expr;
 pub mod model;
+pub mod outreach;
 pub mod raw;
 mod resolve;
 pub mod template;
 
 pub use expr::Expression;
 pub use model::{Combine, DOMAINS_FIRED, Feature, ParamValue, Rule, RuleSet, Snapshot, Window};
+pub use outreach::{DdasContact, DdasOrganisation, Teams};
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -94,6 +96,10 @@ pub struct Pipeline {
     pub rule_set: Option<RuleSet>,
     /// The query engine's resources.
     pub engine: Engine,
+    /// Outreach teams by district (`[teams]`); empty when none.
+    pub teams: Teams,
+    /// The delivering organisation of a DDAS export (`[ddas]`).
+    pub ddas: Option<DdasOrganisation>,
 }
 
 /// `[engine]`: the query engine's resources.
@@ -228,7 +234,11 @@ impl Pipeline {
         let rule_set =
             resolve::resolve(&raw.params, raw.scoring.as_ref(), &raw.features, &raw.rules)
                 .map_err(|(key, message)| invalid(key, message))?;
+        let teams = outreach::teams(raw.teams.as_ref()).map_err(|(k, m)| invalid(k, m))?;
+        let ddas = outreach::ddas(raw.ddas.as_ref()).map_err(|(k, m)| invalid(k, m))?;
         Ok(Pipeline {
+            teams,
+            ddas,
             rule_set,
             name,
             description: raw.pipeline.description,

@@ -123,6 +123,10 @@ pub struct RuleSet {
     pub suppress_recent_contact_days: i64,
     /// Keep only the first N.
     pub max_listed: Option<u64>,
+    /// Repeat signals: the rise of `total_arrears_eur` since the last recent
+    /// contact, in cents, that lifts the suppression; `None`: never lifted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_min_rise_cents: Option<i64>,
     /// The list's total arrears, over features.
     pub total_arrears_eur: Expression,
     /// Features, by name (byte order).

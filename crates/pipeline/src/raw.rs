@@ -30,6 +30,66 @@ pub struct RawPipeline {
     pub rules: BTreeMap<String, RawRule>,
     /// `[engine]`: how much memory the query engine may use.
     pub engine: Option<RawEngine>,
+    /// `[teams.<code>]` and `[teams] default`: which outreach team visits
+    /// which district (see docs/outreach.md).
+    pub teams: Option<RawTeams>,
+    /// `[ddas]`: the municipality as it delivers to the national monitor
+    /// (DDAS vroegsignalering v1.2); needed by `vroeg export ddas`.
+    pub ddas: Option<RawDdas>,
+}
+
+/// `[teams]`: outreach teams by district. Each `[teams.<code>]` lists its
+/// districts; a district may belong to one team only. The code is letters,
+/// digits, `_` or `-` (not `default`).
+#[derive(Debug, Deserialize)]
+pub struct RawTeams {
+    /// The team of listed households whose district is in no team, or
+    /// unknown. Without it such households are routed to no team: the
+    /// report counts them as "no team" and no worklist holds them.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// `[teams.<code>]`: one table per team.
+    #[serde(flatten)]
+    pub teams: BTreeMap<String, RawTeam>,
+}
+
+/// `[teams.<code>]`: one outreach team.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTeam {
+    /// The district codes (wijkcodes, as in the register) the team visits.
+    pub districts: Vec<String>,
+}
+
+/// `[ddas]`: the delivering organisation (aanleverende organisatie) of the
+/// DDAS export, exactly as the national exchange format names it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDdas {
+    /// The organisation's name, e.g. `"Gemeente Zoetermeer"`.
+    pub naam: String,
+    /// Its Chamber of Commerce number (KvK-nummer), 8 digits.
+    #[serde(rename = "kvk-nummer")]
+    pub kvk_nummer: String,
+    /// `[[ddas.contactpersonen]]`: at least one contact person.
+    pub contactpersonen: Vec<RawDdasContact>,
+}
+
+/// `[[ddas.contactpersonen]]`: a contact person for the national monitor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDdasContact {
+    /// Name.
+    pub naam: String,
+    /// Telephone number.
+    #[serde(default)]
+    pub telefoonnummer: Option<String>,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Job title.
+    #[serde(default)]
+    pub functietitel: Option<String>,
 }
 
 /// `[engine]`: resources of the query engine.
@@ -104,6 +164,18 @@ pub enum RawNumber {
     Param(String),
 }
 
+/// An amount in euros or a `{param}` reference.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawAmount {
+    /// A literal whole number of euros.
+    Int(i64),
+    /// A literal decimal number of euros.
+    Decimal(f64),
+    /// A `{param}` reference.
+    Param(String),
+}
+
 /// `[scoring]`: what makes a household listed.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +191,14 @@ pub struct RawScoring {
     /// Keep only the first N of the list (optional).
     #[serde(default)]
     pub max_listed: Option<RawNumber>,
+    /// Repeat signals (herhaalde melding): a household suppressed after a
+    /// recent contact is listed again when its `total_arrears_eur` rose by
+    /// at least this many euros since that contact, the total then being
+    /// computed as of the contact's `closed_date` (its latest in the
+    /// window) with the same features. Euros, 0 or more, at most 2
+    /// decimals, or `"{param}"`. Absent: a recent contact always suppresses.
+    #[serde(default)]
+    pub repeat_min_rise_eur: Option<RawAmount>,
     /// An expression over features giving the list's `total_arrears_eur`
     /// (see docs/rule-language.md, "Expressions").
     pub total_arrears_eur: String,

@@ -5,7 +5,7 @@
 use crate::did_you_mean;
 use crate::expr::{Expression, Scope};
 use crate::model::{Combine, DOMAINS_FIRED, Feature, ParamValue, Rule, RuleSet, Snapshot, Window};
-use crate::raw::{RawFeature, RawNumber, RawRule, RawScoring};
+use crate::raw::{RawAmount, RawFeature, RawNumber, RawRule, RawScoring};
 use crate::template::check_days;
 use std::collections::BTreeMap;
 use vroeg_contracts::Source;
@@ -300,7 +300,60 @@ fn rule(
     })
 }
 
-/// Resolves the rule-set part of a pipeline file; errors are `(key, message)`.
+/// An amount of euros (a whole or decimal number, or `{param}`) in cents:
+/// 0 or more, at most 2 decimals, within ±10^15 euros.
+fn amount_cents(
+    a: &RawAmount,
+    key: &str,
+    params: &BTreeMap<String, ParamValue>,
+) -> Result<i64, Invalid> {
+    let text = match a {
+        RawAmount::Int(i) => i.to_string(),
+        RawAmount::Decimal(f) => format!("{f}"),
+        RawAmount::Param(p) => {
+            let name = p
+                .trim()
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .trim();
+            match params.get(name) {
+                Some(ParamValue::Int(i)) => i.to_string(),
+                Some(ParamValue::Decimal(d)) => d.clone(),
+                Some(_) => {
+                    return Err((
+                        key.to_string(),
+                        format!("`{name}` must be a number of euros"),
+                    ));
+                }
+                None => {
+                    let names: Vec<&str> = params.keys().map(String::as_str).collect();
+                    return Err((
+                        key.to_string(),
+                        format!("unknown parameter `{name}`{}", did_you_mean(name, &names)),
+                    ));
+                }
+            }
+        }
+    };
+    let bad = |why: &str| (key.to_string(), format!("{text}: {why}"));
+    if text.starts_with('-') {
+        return Err(bad("a rise in euros is 0 or more"));
+    }
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || whole.len() > 15 {
+        return Err(bad(
+            "write a number of euros of at most 15 digits, e.g. 50 or 49.50",
+        ));
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("euros have at most 2 decimals"));
+    }
+    let cents: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+    let euros: i64 = whole.parse().map_err(|_| bad("not a number of euros"))?;
+    Ok(euros * 100 + cents)
+}
+
 /// A number of days: a whole number (or `{param}`) within 0..=36,500.
 fn days(n: &RawNumber, key: &str, params: &BTreeMap<String, ParamValue>) -> Result<i64, Invalid> {
     let v = number(n, key, params)?;
@@ -369,7 +422,13 @@ pub(crate) fn resolve(
         }
         None => None,
     };
+    let repeat_min_rise_cents = scoring
+        .repeat_min_rise_eur
+        .as_ref()
+        .map(|a| amount_cents(a, "scoring.repeat_min_rise_eur", &params))
+        .transpose()?;
     Ok(Some(RuleSet {
+        repeat_min_rise_cents,
         eligible_min_score: number(
             &scoring.eligible_min_score,
             "scoring.eligible_min_score",
@@ -477,6 +536,54 @@ when = "domains_fired >= 2"
 
     fn refused(edit: &[(&str, &str)]) -> String {
         load(edit).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn repeat_rise_is_exact_cents_and_range_checked() {
+        let rise = |line: &str| {
+            load(&[(
+                "suppress_recent_contact_days = 180",
+                &format!("suppress_recent_contact_days = 180\n{line}"),
+            )])
+            .map(|p| p.rule_set.unwrap().repeat_min_rise_cents)
+        };
+        assert_eq!(rise("").unwrap(), None);
+        assert_eq!(rise("repeat_min_rise_eur = 50").unwrap(), Some(5000));
+        assert_eq!(rise("repeat_min_rise_eur = 49.5").unwrap(), Some(4950));
+        assert_eq!(rise("repeat_min_rise_eur = 0").unwrap(), Some(0));
+        assert_eq!(
+            rise("repeat_min_rise_eur = \"{min_eur}\"").unwrap(),
+            Some(7500)
+        );
+        let e = rise("repeat_min_rise_eur = -1").unwrap_err().to_string();
+        assert!(
+            e.contains("`scoring.repeat_min_rise_eur`: -1: a rise in euros is 0 or more"),
+            "{e}"
+        );
+        let e = rise("repeat_min_rise_eur = 1.005").unwrap_err().to_string();
+        assert!(e.contains("at most 2 decimals"), "{e}");
+        let e = rise("repeat_min_rise_eur = \"{kinds}\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`kinds` must be a number of euros"), "{e}");
+        let e = rise("repeat_min_rise_eur = \"{rise}\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown parameter `rise`"), "{e}");
+    }
+
+    #[test]
+    fn the_repeat_rise_changes_the_rule_set_hash_only_when_present() {
+        let plain = load(&[]).unwrap().rule_set.unwrap();
+        let with = load(&[(
+            "suppress_recent_contact_days = 180",
+            "suppress_recent_contact_days = 180\nrepeat_min_rise_eur = 50",
+        )])
+        .unwrap()
+        .rule_set
+        .unwrap();
+        assert!(!serde_json::to_string(&plain).unwrap().contains("repeat"));
+        assert_ne!(plain.sha256(), with.sha256());
     }
 
     #[test]

@@ -40,9 +40,11 @@ fn kind(ty: &str) -> (String, bool) {
     let name = match ty {
         "String" => "text",
         "i64" | "u64" => "whole number",
+        "f64" => "decimal number",
         "bool" => "true or false",
         "toml::Value" => "number, text or list",
         "RawNumber" => "whole number or `\"{param}\"`",
+        "RawAmount" => "number or `\"{param}\"`",
         other => {
             let name = other.trim_start_matches("Raw");
             return (format!("table ([{name}](#{}))", name.to_lowercase()), false);
@@ -105,6 +107,12 @@ fn sections(source: &str) -> Vec<Section> {
                 .nth(1)
                 .and_then(|r| r.split('"').next())
                 .map_or(key, str::to_string);
+            // A flattened map's entries are tables named by the user.
+            let key = if serde.contains("flatten") {
+                "<code>".to_string()
+            } else {
+                key
+            };
             let (ty, optional) = kind(&ty);
             let required = !optional && !serde.contains("default");
             s.rows.push((key, ty, required, paragraphs(&doc)));

@@ -18,6 +18,8 @@ fn household(key: &str, score: i64, rules: &str, district: Option<&str>) -> Scor
         district_code: district.map(str::to_string),
         in_register: true,
         recent_contact: false,
+        last_contact: None,
+        arrears_at_contact_cents: None,
     }
 }
 

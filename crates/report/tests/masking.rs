@@ -65,6 +65,8 @@ fn list(groups: &[(u64, i64, Fate, &str)]) -> SignalList {
                 district_code: Some(district.into()),
                 in_register: !matches!(fate, Fate::NotResident),
                 recent_contact: matches!(fate, Fate::Contacted),
+                last_contact: None,
+                arrears_at_contact_cents: None,
             };
             l.candidates.push((h, status));
         }

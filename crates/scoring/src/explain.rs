@@ -3,7 +3,7 @@
 
 use crate::ScoringError;
 use crate::latest::latest_snapshots;
-use crate::list::{ScoredHousehold, Status, signal_list};
+use crate::list::{ScoredHousehold, Status, signal_list, with_repeat_signals};
 use crate::plan::{Planner, flag};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{AsArray, RecordBatch};
@@ -52,7 +52,8 @@ pub async fn explain(
     let latest = latest_snapshots(ctx, rs).await?;
     let planner = Planner::new(ctx, rs, as_of, &latest);
     let candidates = planner.candidates().await?.collect().await?;
-    let list = signal_list(rs, &latest, &candidates)?;
+    let list = signal_list(rs, &latest, &candidates, &Default::default())?;
+    let list = with_repeat_signals(ctx, rs, &latest, &candidates, list).await?;
     let scored = list
         .candidates
         .iter()

@@ -11,6 +11,7 @@ pub mod explain;
 mod latest;
 pub mod list;
 pub mod plan;
+mod repeat;
 pub mod stale;
 
 use datafusion::error::DataFusionError;

@@ -4,10 +4,11 @@
 use crate::ScoringError;
 use crate::latest::latest_snapshots;
 use crate::plan::{Latest, Planner, flag};
+use crate::repeat::arrears_at_contact;
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Decimal128Type, Int64Type};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Decimal128Type, Int64Type};
 use datafusion::prelude::SessionContext;
 use std::collections::BTreeMap;
 use vroeg_pipeline::RuleSet;
@@ -31,6 +32,24 @@ pub struct ScoredHousehold {
     pub in_register: bool,
     /// An outreach outcome closed within the suppression window.
     pub recent_contact: bool,
+    /// The latest such outcome's closed date.
+    pub last_contact: Option<NaiveDate>,
+    /// Repeat signals: `total_arrears_eur` as of `last_contact`, in cents,
+    /// when the pipeline lifts suppression on a rise (`repeat_min_rise_eur`).
+    pub arrears_at_contact_cents: Option<i128>,
+}
+
+impl ScoredHousehold {
+    /// Whether the suppression after its recent contact is lifted because
+    /// its total arrears rose by at least `min_rise_cents` since then.
+    pub fn repeat_lifted(&self, min_rise_cents: Option<i64>) -> bool {
+        match (min_rise_cents, self.arrears_at_contact_cents) {
+            (Some(min), Some(then)) => {
+                self.recent_contact && self.total_arrears_cents - then >= i128::from(min)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// What became of an eligible household.
@@ -107,7 +126,30 @@ pub async fn score(
         .await?
         .collect()
         .await?;
-    signal_list(rs, &latest, &batches)
+    let list = signal_list(rs, &latest, &batches, &BTreeMap::new())?;
+    with_repeat_signals(ctx, rs, &latest, &batches, list).await
+}
+
+/// The list again with the suppression lifted for households whose
+/// arrears rose enough since their contact (when the pipeline asks).
+pub(crate) async fn with_repeat_signals(
+    ctx: &SessionContext,
+    rs: &RuleSet,
+    latest: &Latest,
+    batches: &[RecordBatch],
+    list: SignalList,
+) -> Result<SignalList, ScoringError> {
+    if rs.repeat_min_rise_cents.is_none() {
+        return Ok(list);
+    }
+    let contacted: Vec<(&str, NaiveDate)> = list
+        .candidates
+        .iter()
+        .filter(|(_, s)| *s == Status::SuppressedRecentContact)
+        .filter_map(|(h, _)| Some((h.household_key.as_str(), h.last_contact?)))
+        .collect();
+    let at_contact = arrears_at_contact(ctx, rs, &contacted).await?;
+    signal_list(rs, latest, batches, &at_contact)
 }
 
 /// The list from the ordered candidates: statuses, ranks and counts.
@@ -115,6 +157,7 @@ pub(crate) fn signal_list(
     rs: &RuleSet,
     latest: &Latest,
     batches: &[RecordBatch],
+    at_contact: &BTreeMap<String, i128>,
 ) -> Result<SignalList, ScoringError> {
     let register_present = matches!(
         latest.get(&vroeg_contracts::Source::Households),
@@ -137,14 +180,22 @@ pub(crate) fn signal_list(
         let districts = column(batch, "district_code", &DataType::Utf8)?;
         let in_reg = column(batch, "in_register", &DataType::Boolean)?;
         let contact = column(batch, "recent_contact", &DataType::Boolean)?;
+        let last_contact = column(batch, "last_contact", &DataType::Date32)?;
         let flags = rs
             .rules
             .iter()
             .map(|r| column(batch, &flag(r), &DataType::Int64))
             .collect::<Result<Vec<_>, _>>()?;
         for i in 0..batch.num_rows() {
+            let household_key = keys.as_string::<i32>().value(i).to_string();
             let h = ScoredHousehold {
-                household_key: keys.as_string::<i32>().value(i).to_string(),
+                arrears_at_contact_cents: at_contact.get(&household_key).copied(),
+                last_contact: (!last_contact.is_null(i)).then(|| {
+                    vroeg_contracts::value::date_from_days(
+                        last_contact.as_primitive::<Date32Type>().value(i),
+                    )
+                }),
+                household_key,
                 score: scores.as_primitive::<Int64Type>().value(i),
                 domains: domains.as_primitive::<Int64Type>().value(i),
                 rules: rules.as_string::<i32>().value(i).to_string(),
@@ -172,7 +223,7 @@ pub(crate) fn signal_list(
                 if register_present && !h.in_register {
                     c.not_resident += 1;
                     Status::NotResident
-                } else if h.recent_contact {
+                } else if h.recent_contact && !h.repeat_lifted(rs.repeat_min_rise_cents) {
                     c.suppressed_recent_contact += 1;
                     Status::SuppressedRecentContact
                 } else if rs.max_listed.is_some_and(|m| rank >= m) {

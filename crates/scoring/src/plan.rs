@@ -13,7 +13,7 @@
 //! dom        + domains_fired
 //! meta       + rules without a domain (they may use domains_fired)
 //! scored     + score, rules_fired, rules (ids joined with |), total_arrears_eur
-//! candidates + district, in_register, recent_contact; rules_fired > 0; ordered
+//! candidates + district, in_register, recent_contact, last_contact; rules_fired > 0; ordered
 //! ```
 
 use crate::ScoringError;
@@ -87,6 +87,9 @@ pub struct Planner<'a> {
     rs: &'a RuleSet,
     as_of: NaiveDate,
     latest: &'a Latest,
+    /// Read only rows dated on or before this day (the tables registered
+    /// hold rows up to the run's T; a planner for an earlier day cuts more).
+    until: Option<NaiveDate>,
 }
 
 impl<'a> Planner<'a> {
@@ -103,7 +106,32 @@ impl<'a> Planner<'a> {
             rs,
             as_of,
             latest,
+            until: None,
         }
+    }
+
+    /// A planner for an earlier day than the tables were registered for:
+    /// every source is cut to rows dated on or before `as_of`, and nothing
+    /// is assumed about snapshot dates.
+    pub fn before(
+        ctx: &'a SessionContext,
+        rs: &'a RuleSet,
+        as_of: NaiveDate,
+        none: &'a Latest,
+    ) -> Planner<'a> {
+        Planner {
+            until: Some(as_of),
+            ..Planner::new(ctx, rs, as_of, none)
+        }
+    }
+
+    /// A source's table, cut at [`Self::before`]'s day.
+    async fn table(&self, source: Source) -> Result<DataFrame, ScoringError> {
+        let table = self.ctx.table(source.name()).await?;
+        Ok(match self.until {
+            Some(day) => table.filter(col(source.contract().time_column).lt_eq(date(day)))?,
+            None => table,
+        })
     }
 
     /// An expression of the pipeline file as a logical expression over
@@ -169,7 +197,7 @@ impl<'a> Planner<'a> {
     /// The rows of a source: its current snapshot (per supplier, or whole),
     /// or all of them.
     async fn rows(&self, f: &Feature) -> Result<DataFrame, ScoringError> {
-        let table = self.ctx.table(f.source.name()).await?;
+        let table = self.table(f.source).await?;
         let time = f.source.contract().time_column;
         let Some(s) = &f.snapshot else {
             return Ok(table);
@@ -280,8 +308,16 @@ impl<'a> Planner<'a> {
     /// `total_arrears_eur`.
     pub async fn scored(&self) -> Result<DataFrame, ScoringError> {
         let rs = self.rs;
-        let mut parts = Vec::with_capacity(rs.features.len());
-        for f in &rs.features {
+        let all: Vec<&Feature> = rs.features.iter().collect();
+        let feat = self.features(&all).await?;
+        self.score_features(feat)
+    }
+
+    /// One row per household with a row in any of `features`: their values,
+    /// defaults filled in.
+    async fn features(&self, features: &[&Feature]) -> Result<DataFrame, ScoringError> {
+        let mut parts = Vec::with_capacity(features.len());
+        for f in features {
             let df = self.feature(f).await?;
             let t = df
                 .schema()
@@ -296,7 +332,7 @@ impl<'a> Planner<'a> {
         let mut wide: Option<DataFrame> = None;
         for (i, (df, _)) in parts.iter().enumerate() {
             let mut columns = vec![col(KEY)];
-            for (j, (g, (_, t))) in rs.features.iter().zip(&parts).enumerate() {
+            for (j, (g, (_, t))) in features.iter().zip(&parts).enumerate() {
                 let c = if i == j {
                     col("v")
                 } else {
@@ -319,13 +355,13 @@ impl<'a> Planner<'a> {
         };
         let folded = wide.aggregate(
             vec![col(KEY)],
-            rs.features
+            features
                 .iter()
                 .map(|f| max(col(f.name.as_str())).alias(f.name.as_str()))
                 .collect(),
         )?;
         let mut columns = vec![col(KEY).alias(KEY)];
-        for f in &rs.features {
+        for f in features {
             let default = self
                 .number(&f.default, folded.schema())
                 .map_err(|message| ScoringError::Rule {
@@ -335,7 +371,13 @@ impl<'a> Planner<'a> {
                 })?;
             columns.push(coalesce(vec![col(f.name.as_str()), default]).alias(f.name.as_str()));
         }
-        let feat = folded.select(columns)?;
+        Ok(folded.select(columns)?)
+    }
+
+    /// Rule flags, `domains_fired`, `score`, `rules_fired`, `rules` and
+    /// `total_arrears_eur` beside the features.
+    fn score_features(&self, feat: DataFrame) -> Result<DataFrame, ScoringError> {
+        let rs = self.rs;
         let (domain_rules, meta_rules): (Vec<&Rule>, Vec<&Rule>) =
             rs.rules.iter().partition(|r| r.domain.is_some());
         let flags = self.with_flags(feat, &domain_rules)?;
@@ -374,10 +416,21 @@ impl<'a> Planner<'a> {
             .iter()
             .map(|r| when(col(flag(r)).eq(lit(1i64)), lit(r.id.as_str())).end())
             .collect::<Result<Vec<_>, _>>()?;
+        let total = self.total(&meta)?;
+        let mut columns = all_columns(&meta);
+        columns.push(score.alias("score"));
+        columns.push(fired.alias("rules_fired"));
+        columns.push(concat_ws(lit("|"), ids).alias("rules"));
+        columns.push(total);
+        Ok(meta.select(columns)?)
+    }
+
+    /// `total_arrears_eur` over the features of `df`, as exact cents.
+    fn total(&self, df: &DataFrame) -> Result<Expr, ScoringError> {
         let total = self
             .typed(
-                &rs.total_arrears_eur,
-                meta.schema(),
+                &self.rs.total_arrears_eur,
+                df.schema(),
                 "total_arrears_eur",
                 Gives::Number,
             )
@@ -386,12 +439,41 @@ impl<'a> Planner<'a> {
                 key: "scoring.total_arrears_eur".into(),
                 message,
             })?;
-        let mut columns = all_columns(&meta);
-        columns.push(score.alias("score"));
-        columns.push(fired.alias("rules_fired"));
-        columns.push(concat_ws(lit("|"), ids).alias("rules"));
-        columns.push(cast(total, DataType::Decimal128(38, 2)).alias("total_arrears_eur"));
-        Ok(meta.select(columns)?)
+        Ok(cast(total, DataType::Decimal128(38, 2)).alias("total_arrears_eur"))
+    }
+
+    /// `household_key, total_arrears_eur` for each of `keys` (a one-column
+    /// table of household keys) at this planner's day: only the features
+    /// the total refers to, defaults for a household without their rows.
+    pub async fn totals(&self, keys: DataFrame) -> Result<DataFrame, ScoringError> {
+        let names = self.rs.total_arrears_eur.names();
+        let used: Vec<&Feature> = self
+            .rs
+            .features
+            .iter()
+            .filter(|f| names.contains(&f.name))
+            .collect();
+        let keys = keys.select(vec![col(KEY).alias("_key")])?;
+        let mut columns = vec![col("_key").alias(KEY)];
+        let joined = if used.is_empty() {
+            keys
+        } else {
+            let feat = self.features(&used).await?;
+            for f in &used {
+                let default = self.number(&f.default, feat.schema()).map_err(|message| {
+                    ScoringError::Rule {
+                        what: format!("feature `{}`", f.name),
+                        key: format!("features.{}.default", f.name),
+                        message,
+                    }
+                })?;
+                columns.push(coalesce(vec![col(f.name.as_str()), default]).alias(f.name.as_str()));
+            }
+            keys.join(feat, JoinType::Left, &["_key"], &[KEY], None)?
+        };
+        let with_features = joined.select(columns)?;
+        let total = self.total(&with_features)?;
+        Ok(with_features.select(vec![col(KEY), total])?)
     }
 
     /// `df` with a 0/1 flag column per rule.
@@ -418,7 +500,7 @@ impl<'a> Planner<'a> {
     /// register membership, district and recent contact, in list order.
     pub async fn candidates(&self) -> Result<DataFrame, ScoringError> {
         let scored = self.scored().await?;
-        let households = self.ctx.table(Source::Households.name()).await?;
+        let households = self.table(Source::Households).await?;
         let register = match self.latest.get(&Source::Households) {
             Some(Some(d)) => households.filter(col("reference_date").eq(date(*d)))?,
             Some(None) => households.filter(lit(false))?,
@@ -443,16 +525,18 @@ impl<'a> Planner<'a> {
             "scoring",
         )?;
         let contacts = self
-            .ctx
-            .table(Source::OutreachOutcomes.name())
+            .table(Source::OutreachOutcomes)
             .await?
             .filter(col("closed_date").gt(date(since)))?
-            .select(vec![col(KEY).alias("_contact_key")])?
-            .distinct()?;
+            .aggregate(
+                vec![col(KEY).alias("_contact_key")],
+                vec![max(col("closed_date")).alias("last_contact")],
+            )?;
         let mut columns = all_columns(&scored);
         columns.push(col("district_code"));
         columns.push(col("_register_key").is_not_null().alias("in_register"));
         columns.push(col("_contact_key").is_not_null().alias("recent_contact"));
+        columns.push(col("last_contact"));
         Ok(scored
             .join(register, JoinType::Left, &[KEY], &["_register_key"], None)?
             .join(contacts, JoinType::Left, &[KEY], &["_contact_key"], None)?
