@@ -8,7 +8,7 @@ use vroeg_synth::SynthOptions;
 /// Arguments of `vroeg synth`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  vroeg synth --households 3000 --months 24 --seed 42 --as-of 2026-10-31 --out sample-data/inbox --mess"
+    after_help = "Example:\n  vroeg synth --households 3000 --months 24 --seed 42 --as-of 2026-10-31 --out sample-data/inbox --mess --contacts sample-data/contacts.csv"
 )]
 pub struct Args {
     /// Number of households.
@@ -33,6 +33,11 @@ pub struct Args {
     /// A household register snapshot every N months, counting back from the last.
     #[arg(long, default_value_t = 6)]
     register_every: u32,
+    /// Also write a synthetic contact table of the same households (fake
+    /// streets and postcodes, mode 0600) to this file, beside the inbox,
+    /// never inside it.
+    #[arg(long)]
+    contacts: Option<PathBuf>,
 }
 
 /// Runs `vroeg synth`.
@@ -45,6 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         out: args.out.clone(),
         mess: args.mess,
         register_every: args.register_every,
+        contacts: args.contacts.clone(),
     })?;
     writeln!(
         std::io::stdout().lock(),
@@ -54,5 +60,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         summary.bytes,
         args.out.display()
     )?;
+    if let Some(c) = &args.contacts {
+        writeln!(
+            std::io::stdout().lock(),
+            "wrote a contact table of {} households to {}",
+            summary.contacts,
+            c.display()
+        )?;
+    }
     Ok(())
 }

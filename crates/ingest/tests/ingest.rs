@@ -461,6 +461,7 @@ fn the_ledger_reconciles_on_the_messy_synthetic_inbox() {
         out: h.inbox(),
         mess: true,
         register_every: 3,
+        contacts: None,
     })
     .unwrap();
     let (report, store) = h.ingest();

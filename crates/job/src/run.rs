@@ -240,6 +240,8 @@ fn record(
             rank,
             score: h.score,
             rules: h.rules.clone(),
+            total_arrears_eur: vroeg_contracts::value::format_decimal(h.total_arrears_cents, 2),
+            district_code: h.district_code.clone().unwrap_or_default(),
         })
         .collect();
     store.record_run(

@@ -41,6 +41,7 @@ fn listed(key: &str, rank: u64) -> ListedRecord {
         rank,
         score: 5,
         rules: "rent_arrears".into(),
+        ..Default::default()
     }
 }
 

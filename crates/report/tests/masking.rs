@@ -93,6 +93,7 @@ fn previous(keys: impl IntoIterator<Item = String>) -> PreviousRun {
                 rank: i as u64 + 1,
                 score: 5,
                 rules: "rent_arrears".into(),
+                ..Default::default()
             })
             .collect(),
     }

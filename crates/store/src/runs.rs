@@ -2,7 +2,8 @@
 //! can say what changed and the report can draw the listed count over time.
 //!
 //! ```text
-//! runs/000007.listed.csv   the listed households of run 7 (key, rank, score, rules)
+//! runs/000007.listed.csv   the listed households of run 7 (key, rank, score, rules,
+//!                          total arrears, district)
 //! runs/000007.json         the run's record, written last (the commit point)
 //! ```
 
@@ -34,7 +35,7 @@ pub struct RunRecord {
 }
 
 /// One household a run listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListedRecord {
     /// The pseudonym.
     pub household_key: String,
@@ -44,6 +45,13 @@ pub struct ListedRecord {
     pub score: i64,
     /// The rules that fired, joined with `|`.
     pub rules: String,
+    /// Total arrears, 2 decimals, as in `signals.csv` (empty in runs
+    /// recorded before it was kept).
+    #[serde(default)]
+    pub total_arrears_eur: String,
+    /// The district from the register, empty when unknown.
+    #[serde(default)]
+    pub district_code: String,
 }
 
 impl RunRecord {
@@ -117,8 +125,15 @@ impl Store {
             csv.serialize(row).map_err(|e| written(&e))?;
         }
         if listed.is_empty() {
-            csv.write_record(["household_key", "rank", "score", "rules"])
-                .map_err(|e| written(&e))?;
+            csv.write_record([
+                "household_key",
+                "rank",
+                "score",
+                "rules",
+                "total_arrears_eur",
+                "district_code",
+            ])
+            .map_err(|e| written(&e))?;
         }
         let body = csv.into_inner().map_err(|e| written(&e))?;
         durable::write_atomic(&listed_file, &body)
@@ -186,6 +201,8 @@ mod tests {
             rank: 1,
             score: 5,
             rules: "a|b".into(),
+            total_arrears_eur: "12.50".into(),
+            district_code: String::new(),
         }];
         store
             .record_run(record("2026-09-30", "z"), &listed)

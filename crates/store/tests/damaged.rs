@@ -114,6 +114,7 @@ fn a_damaged_run_record_is_an_error_naming_it() {
         rank: 1,
         score: 4,
         rules: "a".into(),
+        ..Default::default()
     }];
     {
         let mut store = Store::open(&root).unwrap();
@@ -149,6 +150,7 @@ fn a_damaged_list_of_a_run_is_an_error_naming_it() {
         rank: 1,
         score: 4,
         rules: "a".into(),
+        ..Default::default()
     }];
     let run = store.record_run(record("2026-08-31"), &listed).unwrap();
     let path = root.join("runs/000001.listed.csv");

@@ -12,6 +12,7 @@
 //! absence, a stopped benefit); a larger share has passing single-domain
 //! trouble; the rest rarely shows up at all.
 
+mod contacts;
 mod household;
 mod mess;
 mod month;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 use vroeg_contracts::{Dialect, Source};
 
+pub use contacts::{CONTACT_HEADER, write_contacts};
 pub use household::Household;
 
 /// What `vroeg synth` should write.
@@ -46,6 +48,9 @@ pub struct SynthOptions {
     /// A register snapshot every this many months (counting back from the
     /// last month).
     pub register_every: u32,
+    /// Where to write a synthetic contact table of the same households
+    /// (beside the inbox, never inside it); `None`: none.
+    pub contacts: Option<PathBuf>,
 }
 
 /// What was written.
@@ -57,6 +62,8 @@ pub struct SynthSummary {
     pub rows: u64,
     /// Bytes written.
     pub bytes: u64,
+    /// Rows of the contact table written (0 when none was asked).
+    pub contacts: u64,
 }
 
 /// Writing the inbox failed.
@@ -170,6 +177,18 @@ pub fn synthesize(opts: &SynthOptions) -> Result<SynthSummary, SynthError> {
             "--households and --months must be at least 1".into(),
         ));
     }
+    if let Some(c) = &opts.contacts
+        && std::path::absolute(c)
+            .ok()
+            .zip(std::path::absolute(&opts.out).ok())
+            .is_some_and(|(c, out)| c.starts_with(&out))
+    {
+        return Err(SynthError::Options(format!(
+            "the contact table {} would be inside the inbox {}: write it beside the inbox (no supplier delivery holds addresses)",
+            c.display(),
+            opts.out.display()
+        )));
+    }
     let months = months(opts);
     let mut summary = SynthSummary::default();
     for source in Source::ALL {
@@ -209,6 +228,9 @@ pub fn synthesize(opts: &SynthOptions) -> Result<SynthSummary, SynthError> {
             }
         }
     }
+    if let Some(c) = &opts.contacts {
+        summary.contacts = contacts::write_contacts(opts, c)?;
+    }
     Ok(summary)
 }
 
@@ -228,7 +250,7 @@ fn render(id: &FileId, rows: &str) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn io(path: &Path, source: std::io::Error) -> SynthError {
+pub(crate) fn io(path: &Path, source: std::io::Error) -> SynthError {
     SynthError::Io {
         path: path.to_path_buf(),
         source,
@@ -248,6 +270,7 @@ mod tests {
             out: out.to_path_buf(),
             mess: true,
             register_every: 2,
+            contacts: None,
         }
     }
 
