@@ -14,14 +14,20 @@
 //! - [`ddas`]: the DDAS v1.2 export document.
 
 mod csvscan;
+mod os_user;
 mod private;
 
+pub mod audit;
 pub mod contacts;
+pub mod ddas;
 pub mod error;
 pub mod key;
 pub mod pseudonymize;
+pub mod worklist;
 
+pub use audit::{AuditEntry, AuditRecord, keys_sha256};
 pub use contacts::{Contact, ContactTable};
 pub use error::{OutreachError, Result};
 pub use key::{Key, hmac_sha256_hex, pseudonym};
 pub use pseudonymize::{ColumnMapping, KeyColumn, PseudonymizeSummary, pseudonymize_file};
+pub use worklist::{WorklistRow, write_worklist};
