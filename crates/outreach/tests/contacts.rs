@@ -132,7 +132,7 @@ fn structure_problems_are_refused() {
         "",
     );
     refused(
-        &format!("household_key,street,street,house_number,postcode,city\n"),
+        "household_key,street,street,house_number,postcode,city\n",
         &["line 1", "twice"],
         "",
     );
