@@ -103,11 +103,12 @@ pub enum OutreachError {
         why: String,
     },
     /// The audit log or its head does not chain.
-    #[error("audit log {} damaged at line {line}: {why}; run vroeg audit verify and restore the store's audit files from a backup", show(.file))]
+    #[error("audit log {} damaged{}: {why}; run vroeg audit verify and restore the store's audit files from a backup", show(.file), line_part(*.line))]
     AuditDamaged {
         /// `audit.jsonl` (or `audit.head`).
         file: PathBuf,
-        /// The first broken line (1-based; 0 when the log is missing).
+        /// The first broken line (1-based; 0 when no line is at fault, e.g.
+        /// an unreadable `audit.head`).
         line: u64,
         /// What breaks the chain there.
         why: String,
@@ -168,6 +169,15 @@ fn show(path: &Path) -> String {
 /// A name (a column or an argument, never a cell) as shown in a message.
 fn esc(text: &str) -> String {
     vroeg_contracts::text::escaped(text).into_owned()
+}
+
+/// ` at line N`, or nothing for line 0.
+fn line_part(line: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" at line {line}")
+    }
 }
 
 /// `, column NAME` or nothing.

@@ -3,7 +3,7 @@
 //!
 //! The supplier's file goes on to the municipality's inbox, so the output
 //! must be the same file in every other respect: quoting, delimiter, line
-//! endings, BOM, column order ([`crate::csvscan`] keeps the raw bytes). A
+//! endings, BOM, column order (the crate's own scanner keeps the raw bytes). A
 //! file that is not well-formed CSV is refused whole rather than guessed
 //! at, and the output appears all at once or not at all.
 
