@@ -59,7 +59,7 @@ pub struct CheckArgs {
 
 /// A date written exactly `YYYY-MM-DD` (chrono alone also takes
 /// `2025-8-31` and `+2025-08-31`).
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let b = s.as_bytes();
     let shaped = b.len() == 10
         && b.iter().enumerate().all(|(i, c)| {

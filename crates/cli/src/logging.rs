@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 pub const LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
 /// vroeg's own log targets.
-const TARGETS: [&str; 10] = [
+const TARGETS: [&str; 11] = [
     "vroeg",
     "vroeg_contracts",
     "vroeg_ingest",
@@ -22,6 +22,7 @@ const TARGETS: [&str; 10] = [
     "vroeg_report",
     "vroeg_synth",
     "vroeg_job",
+    "vroeg_outreach",
 ];
 
 /// Installs the global subscriber; `level` is one of [`LEVELS`].

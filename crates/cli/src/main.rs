@@ -7,6 +7,7 @@
 //! closed stdout (`vroeg run | head`) is a quiet success.
 
 mod cmd_ingest;
+mod cmd_outreach;
 mod cmd_run;
 mod cmd_synth;
 mod logging;
@@ -25,6 +26,11 @@ Examples:
 
   Take new deliveries from the shipped sample inbox into the store:
     vroeg ingest --pipeline pipelines/zoetermeer.toml
+
+  A team's worklist with addresses (audited), then the national export:
+    vroeg reveal --pipeline pipelines/zoetermeer.toml --as-of 2026-10-31 --team noord --contacts sample-data/contacts.csv --reason \"monthly worklist\" --out /tmp/noord.csv
+    vroeg export ddas --pipeline pipelines/zoetermeer.toml --from 2026-10-01 --to 2026-10-31 --contacts sample-data/contacts.csv --municipality-code GM0637 --supplier-code VROEG --out /tmp/ddas.json
+    vroeg audit verify --pipeline pipelines/zoetermeer.toml
 
   Write a synthetic inbox of 10,000 households over 24 months, with mess:
     vroeg synth --households 10000 --months 24 --seed 1 --as-of 2026-10-31 --out /tmp/inbox --mess
@@ -63,6 +69,15 @@ enum Command {
     Ingest(cmd_ingest::Args),
     /// Write a deterministic synthetic inbox (same seed, same bytes).
     Synth(cmd_synth::Args),
+    /// For a supplier: replace identifying columns of a CSV by keyed
+    /// pseudonyms (HMAC-SHA256 under the municipal key).
+    Pseudonymize(cmd_outreach::PseudonymizeArgs),
+    /// A team's worklist with addresses, for a recorded run (audited).
+    Reveal(cmd_outreach::RevealArgs),
+    /// The audit log of reveals and exports: `vroeg audit verify`.
+    Audit(cmd_outreach::AuditArgs),
+    /// Exports: `vroeg export ddas`, the national exchange format.
+    Export(cmd_outreach::ExportArgs),
 }
 
 /// Parses the arguments and runs one command.
@@ -75,6 +90,10 @@ fn run() -> anyhow::Result<()> {
         Command::Explain(args) => cmd_run::explain(args),
         Command::Ingest(args) => cmd_ingest::run(args),
         Command::Synth(args) => cmd_synth::run(args),
+        Command::Pseudonymize(args) => cmd_outreach::pseudonymize(args),
+        Command::Reveal(args) => cmd_outreach::reveal(args),
+        Command::Audit(args) => cmd_outreach::audit(args),
+        Command::Export(args) => cmd_outreach::export(args),
     }
 }
 

@@ -61,6 +61,13 @@ pub enum JobError {
     /// `manifest.json` could not be serialised.
     #[error("writing manifest.json: {0}")]
     Manifest(serde_json::Error),
+    /// Pseudonymizing, the contact table, a worklist, the audit log or the
+    /// DDAS document failed.
+    #[error(transparent)]
+    Outreach(#[from] vroeg_outreach::OutreachError),
+    /// The command needs a run the store has not recorded.
+    #[error("{0}")]
+    NoRecordedRun(String),
     /// The query engine's runtime could not start.
     #[error("cannot start the query engine: {0}")]
     Runtime(std::io::Error),
@@ -101,6 +108,8 @@ impl JobError {
                 3
             }
             JobError::Synth(SynthError::Options(_)) => 2,
+            JobError::Outreach(e) => e.exit_code(),
+            JobError::NoRecordedRun(_) => 3,
             JobError::Outputs(
                 OutputError::OutPath { .. }
                 | OutputError::OutNotAFolder { .. }

@@ -9,6 +9,9 @@
 //! check    load → plan on empty tables
 //! explain  load → check → read the store (no lock) → plan once
 //! synth    write a synthetic inbox
+//! reveal   load → recorded run → contact table → audit → worklist
+//! export   load → recorded runs → their counted rows → DDAS document, audit
+//! pseudonymize, audit verify: over the outreach crate
 //! ```
 //!
 //! Where a plan runs is the [`EngineChoice`] seam.
@@ -17,8 +20,11 @@ pub mod check;
 pub mod engine;
 mod error;
 pub mod explain;
+pub mod export;
 pub mod ingest;
 pub mod load;
+pub mod outreach;
+pub mod reveal;
 pub mod run;
 pub mod synth;
 
@@ -26,7 +32,10 @@ pub use check::{CheckOutcome, check};
 pub use engine::EngineChoice;
 pub use error::JobError;
 pub use explain::{ExplainOutcome, ExplainRequest, explain};
+pub use export::{ExportDdasOutcome, ExportDdasRequest, export_ddas};
 pub use ingest::ingest;
 pub use load::PathOverrides;
+pub use outreach::{AuditVerifyRequest, PseudonymizeRequest, audit_verify, pseudonymize};
+pub use reveal::{RevealOutcome, RevealRequest, reveal};
 pub use run::{RunOutcome, RunRequest, run};
 pub use synth::synth;

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use vroeg_contracts::text::escaped;
 use vroeg_ingest::IngestReport;
 use vroeg_outputs::{InputDelivery, Manifest, RefusedFile, Summary, publish, render, sha256};
-use vroeg_pipeline::{Pipeline, RuleSet};
+use vroeg_pipeline::{Pipeline, RuleSet, Teams};
 use vroeg_report::{PreviousRun, ReportInput, RunIdentity};
 use vroeg_scoring::{Counts, SignalList, StaleSupplier};
 use vroeg_store::{DeliveryStatus, ListedRecord, RunRecord, Store};
@@ -86,6 +86,7 @@ pub fn run(
     let report = Report {
         identity: &identity,
         rules: &rs,
+        teams: &p.teams,
         list: &list,
         ingested: &ingested,
         used: &used,
@@ -151,6 +152,7 @@ fn refused_files(ingested: &IngestReport) -> Vec<RefusedFile> {
 struct Report<'a> {
     identity: &'a RunIdentity,
     rules: &'a RuleSet,
+    teams: &'a Teams,
     list: &'a SignalList,
     ingested: &'a IngestReport,
     used: &'a BTreeSet<u64>,
@@ -179,6 +181,7 @@ impl Report<'_> {
         Ok(vroeg_report::render(&ReportInput {
             identity: self.identity.clone(),
             rules: self.rules,
+            teams: self.teams,
             list: self.list,
             deliveries: store
                 .ledger()

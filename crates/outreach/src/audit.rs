@@ -123,6 +123,10 @@ pub fn append(store_root: &Path, record: &AuditRecord) -> Result<AuditEntry> {
         .map_err(unreadable(&log_path))?;
     let head = read_head(&head_path)?;
     let prev = repair_tail(&log, &log_path, &head_path, &content, head)?;
+    // A log damaged anywhere is not extended: the chain would hide where.
+    if prev.1 > 0 {
+        verify(store_root)?;
+    }
     let entry = AuditEntry {
         line: prev.1 + 1,
         time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),

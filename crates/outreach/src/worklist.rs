@@ -66,27 +66,41 @@ pub struct WorklistRow {
 /// Writes the worklist to `path` (a new file, mode 0600). Exit 2 when the
 /// file exists or its folder does not.
 pub fn write_worklist(path: &Path, rows: &[WorklistRow]) -> Result<()> {
-    let exists = || OutreachError::OutputExists {
-        file: path.to_path_buf(),
-    };
+    check_new_file(path)?;
+    let bytes = to_csv(rows).map_err(OutreachError::write(path))?;
+    create_private(path, &bytes)
+}
+
+/// Refuses a file that exists (a dangling link included) or whose folder
+/// does not (exit 2): a worklist or an export never replaces a file.
+pub fn check_new_file(path: &Path) -> Result<()> {
     if fs::symlink_metadata(path).is_ok() {
-        return Err(exists());
+        return Err(OutreachError::OutputExists {
+            file: path.to_path_buf(),
+        });
     }
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| OutreachError::OutputFolderMissing {
-            file: path.to_path_buf(),
-        })?;
-    if !folder.is_dir() {
+    if path.file_name().is_none() || !folder.is_dir() {
         return Err(OutreachError::OutputFolderMissing {
             file: path.to_path_buf(),
         });
     }
-    let bytes = to_csv(rows).map_err(OutreachError::write(path))?;
+    Ok(())
+}
+
+/// Creates `path` (new, mode 0600) holding `bytes`, whole or not at all:
+/// written under a temporary name, flushed, then linked into place, which
+/// fails rather than replace a file that appeared meanwhile.
+pub(crate) fn create_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    check_new_file(path)?;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let tmp = folder.join(format!(
         ".{}.tmp-{}-{}",
@@ -94,12 +108,14 @@ pub fn write_worklist(path: &Path, rows: &[WorklistRow]) -> Result<()> {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    write_private(&tmp, &bytes).map_err(OutreachError::write(path))?;
+    write_private(&tmp, bytes).map_err(OutreachError::write(path))?;
     let linked = fs::hard_link(&tmp, path);
     let _ = fs::remove_file(&tmp);
     match linked {
         Ok(()) => durable::sync_dir(folder).map_err(OutreachError::write(path)),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(OutreachError::OutputExists {
+            file: path.to_path_buf(),
+        }),
         Err(e) => Err(OutreachError::write(path)(e)),
     }
 }

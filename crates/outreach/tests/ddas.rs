@@ -368,13 +368,13 @@ fn the_root_and_the_signals_carry_the_documented_values() {
         by_id(&rent_id),
         json!({"ID": rent_id, "bedrag": 1235, "signaaldatum": "2026-10-01",
                "signaalpartner": {"type": "Huur"},
-               "client": {"postcode": "2711AB", "huisnummer": 12, "huisnummertoevoeging": "bis"}})
+               "client": {"postcode": "2711AB", "huisnummer": "12", "huisnummertoevoeging": "bis"}})
     );
     assert_eq!(
         by_id(&debt_id),
         json!({"ID": debt_id, "bedrag": 200, "ontstaansdatum": "2026-06-30",
                "signaaldatum": "2026-10-15", "signaalpartner": {"type": "Energie"},
-               "client": {"postcode": "2711AB", "huisnummer": 12, "huisnummertoevoeging": "bis"}})
+               "client": {"postcode": "2711AB", "huisnummer": "12", "huisnummertoevoeging": "bis"}})
     );
     let mut ids = [rent_id.clone(), debt_id.clone()];
     ids.sort();
@@ -598,4 +598,8 @@ fn the_fixture_has_teeth() {
         "a signal without ID",
     );
     rejected(|v| v["leveringen"] = json!([]), "no levering");
+    rejected(
+        |v| v["leveringen"][0]["vroegsignalen"][0]["client"]["huisnummer"] = json!(12),
+        "a house number as a JSON number (the schema says string)",
+    );
 }

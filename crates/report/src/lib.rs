@@ -18,8 +18,9 @@ mod notebook;
 
 pub use audit::{Leak, audit};
 pub use data::{
-    ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, PreviousRun,
-    Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality, WhyRow,
+    ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, NO_TEAM,
+    PreviousRun, Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality,
+    TeamRow, WhyRow,
 };
 pub use html::{charts, render_html};
 pub use mask::{SMALL, Shown, mask_partition};

@@ -103,6 +103,7 @@ fn dropped_households_get_their_reason_and_the_funnel_counts_every_step() {
         .collect(),
     };
     let input = ReportInput {
+        teams: &NO_TEAMS,
         identity: RunIdentity {
             pipeline: "zoetermeer".into(),
             description: String::new(),
@@ -211,3 +212,7 @@ fn dropped_households_get_their_reason_and_the_funnel_counts_every_step() {
     let json = serde_json::to_string(&d).unwrap();
     assert!(!json.contains("hh0000"), "{json}");
 }
+
+/// No outreach teams.
+static NO_TEAMS: std::sync::LazyLock<vroeg_pipeline::Teams> =
+    std::sync::LazyLock::new(vroeg_pipeline::Teams::default);

@@ -105,6 +105,7 @@ fn report_input<'a>(
     prev: Option<PreviousRun>,
 ) -> ReportInput<'a> {
     ReportInput {
+        teams: &NO_TEAMS,
         identity: RunIdentity {
             pipeline: "zoetermeer".into(),
             description: String::new(),
@@ -526,3 +527,7 @@ fn a_leak_stops_the_report_with_a_message_naming_the_cells() {
          masking, please report it with the run's summary.json"
     );
 }
+
+/// No outreach teams.
+static NO_TEAMS: std::sync::LazyLock<vroeg_pipeline::Teams> =
+    std::sync::LazyLock::new(vroeg_pipeline::Teams::default);

@@ -246,8 +246,9 @@ impl<'a> Planner<'a> {
             .select_columns(&columns)?)
     }
 
-    /// One feature: `household_key, v`.
-    pub async fn feature(&self, f: &Feature) -> Result<DataFrame, ScoringError> {
+    /// The source rows a feature aggregates: its snapshot, window and
+    /// `where` applied (what `vroeg export ddas` sends as signals).
+    pub async fn feature_rows(&self, f: &Feature) -> Result<DataFrame, ScoringError> {
         let err = |part: &str, message: String| ScoringError::Rule {
             what: format!("feature `{}`", f.name),
             key: format!("features.{}{part}", f.name),
@@ -269,6 +270,17 @@ impl<'a> Planner<'a> {
                 .map_err(|m| err(".where", m))?;
             df = df.filter(e).map_err(|e| err(".where", message(&e)))?;
         }
+        Ok(df)
+    }
+
+    /// One feature: `household_key, v`.
+    pub async fn feature(&self, f: &Feature) -> Result<DataFrame, ScoringError> {
+        let err = |part: &str, message: String| ScoringError::Rule {
+            what: format!("feature `{}`", f.name),
+            key: format!("features.{}{part}", f.name),
+            message,
+        };
+        let df = self.feature_rows(f).await?;
         let value = self
             .expr(&f.value, df.schema())
             .map_err(|m| err(".value", m))?;

@@ -17,7 +17,6 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
-use vroeg_contracts::durable;
 
 use crate::contacts::ContactTable;
 use crate::error::{OutreachError, Result};
@@ -168,12 +167,10 @@ pub fn build(
             field: "creditor_type",
         })?;
         let id = signal_id(row);
-        let client = contacts.get(&row.household_key).and_then(|c| {
-            Some(Client {
-                postcode: c.postcode.clone(),
-                huisnummer: c.house_number.parse().ok()?,
-                huisnummertoevoeging: Some(c.house_number_suffix.clone()).filter(|s| !s.is_empty()),
-            })
+        let client = contacts.get(&row.household_key).map(|c| Client {
+            postcode: c.postcode.clone(),
+            huisnummer: c.house_number.clone(),
+            huisnummertoevoeging: Some(c.house_number_suffix.clone()).filter(|s| !s.is_empty()),
         });
         let Some(client) = client else {
             left_out.entry(&row.household_key).or_default().insert(id);
@@ -254,11 +251,13 @@ pub fn build(
     Ok((document, summary))
 }
 
-/// Writes the document as pretty JSON, atomically (mode 0640).
+/// Writes the document as pretty JSON to a new file, whole or not at all,
+/// mode 0600 like a worklist: it holds addresses.
 pub fn write_document(path: &Path, document: &Uitwisselmodel) -> Result<()> {
-    let bytes = serde_json::to_vec_pretty(document)
+    let mut bytes = serde_json::to_vec_pretty(document)
         .map_err(|e| OutreachError::write(path)(std::io::Error::other(e)))?;
-    durable::write_atomic(path, &bytes).map_err(OutreachError::write(path))
+    bytes.push(b'\n');
+    crate::worklist::create_private(path, &bytes)
 }
 
 /// The request checks that are the user's to fix (exit 2).

@@ -116,8 +116,9 @@ pub struct Signaalpartner {
 pub struct Client {
     /// Postcode, `1234AB`.
     pub postcode: String,
-    /// House number.
-    pub huisnummer: u32,
+    /// House number, as the contact table writes it (digits; a string in
+    /// the DDAS schema).
+    pub huisnummer: String,
     /// House number suffix, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub huisnummertoevoeging: Option<String>,

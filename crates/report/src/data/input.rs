@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use vroeg_outputs::RefusedFile;
-use vroeg_pipeline::RuleSet;
+use vroeg_pipeline::{RuleSet, Teams};
 use vroeg_scoring::{SignalList, StaleSupplier};
 use vroeg_store::{LedgerEntry, ListedRecord, RunRecord};
 
@@ -47,6 +47,8 @@ pub struct ReportInput<'a> {
     pub rules: &'a RuleSet,
     /// The scored households.
     pub list: &'a SignalList,
+    /// The outreach teams, for the listed count per team.
+    pub teams: &'a Teams,
     /// The deliveries to report on: those the run read, refused and
     /// duplicate ones, in sequence order.
     pub deliveries: Vec<&'a LedgerEntry>,

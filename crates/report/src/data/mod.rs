@@ -12,6 +12,7 @@ mod input;
 mod quality;
 mod rules;
 mod scores;
+mod teams;
 
 pub use changes::{ChangeRow, Changes, WhyRow};
 pub use districts::DistrictRow;
@@ -21,6 +22,7 @@ pub use input::{PreviousRun, ReportInput, RunIdentity};
 pub use quality::{DeliveryQuality, Quality, SourceQuality};
 pub use rules::RuleRow;
 pub use scores::ScoreRow;
+pub use teams::{NO_TEAM, TeamRow};
 
 use serde::Serialize;
 
@@ -39,6 +41,8 @@ pub struct ReportData {
     pub funnel: Vec<FunnelStep>,
     /// Listed per district.
     pub districts: Vec<DistrictRow>,
+    /// Listed per outreach team (empty without teams).
+    pub teams: Vec<TeamRow>,
     /// Per rule.
     pub rules: Vec<RuleRow>,
     /// Per score.
@@ -61,6 +65,7 @@ impl ReportData {
             eligible_min_score: rs.eligible_min_score,
             register_present: input.list.register_present,
             funnel: funnel::funnel(input.list, rs),
+            teams: teams::teams(input.list, input.teams, &districts::districts(input.list)),
             districts: districts::districts(input.list),
             rules: rules::rules(input),
             scores: scores::scores(input.list, rs.eligible_min_score),
