@@ -181,6 +181,26 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<()> {
                 h.domains,
                 vroeg_contracts::value::format_decimal(h.total_arrears_cents, 2)
             )?;
+            if let (Some(day), Some(then), Some(min)) = (
+                h.last_contact,
+                h.arrears_at_contact_cents,
+                rs.repeat_min_rise_cents,
+            ) {
+                let rise = h.total_arrears_cents - then;
+                let fmt = |c: i128| vroeg_contracts::value::format_decimal(c, 2);
+                let (compared, so) = if h.repeat_lifted(rs.repeat_min_rise_cents) {
+                    ("at least", "the suppression is lifted (repeat signal)")
+                } else {
+                    ("less than", "the suppression stands")
+                };
+                writeln!(
+                    out,
+                    "contact closed {day}: total arrears then {} euros, a rise of {} euros since, {compared} {} euros: {so}",
+                    fmt(then),
+                    fmt(rise),
+                    fmt(i128::from(min))
+                )?;
+            }
         }
     }
     writeln!(out, "\nrules:")?;

@@ -276,6 +276,39 @@ fn worklists_hold_only_the_teams_listed_households_in_rank_order() {
 }
 
 #[test]
+fn explain_tells_whether_a_repeat_signal_lifted_the_suppression() {
+    let p = ready();
+    let explain = |key: &str| {
+        let o = p.vroeg(&[
+            "explain",
+            "--pipeline",
+            "ddas.toml",
+            "--as-of",
+            "2026-10-31",
+            "--household",
+            key,
+        ]);
+        ok(&o);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let lifted = explain("hh_noord_a");
+    assert!(lifted.contains("listed at rank 1"), "{lifted}");
+    assert!(
+        lifted.contains("contact closed 2026-10-20: total arrears then 1075.99 euros, a rise of 434.50 euros since, at least 250.00 euros: the suppression is lifted (repeat signal)"),
+        "{lifted}"
+    );
+    let stands = explain("hh_zuid_b");
+    assert!(
+        stands.contains("not listed: outreach outcome closed in the last 180 days"),
+        "{stands}"
+    );
+    assert!(
+        stands.contains("contact closed 2026-10-21: total arrears then 800.00 euros, a rise of 100.00 euros since, less than 250.00 euros: the suppression stands"),
+        "{stands}"
+    );
+}
+
+#[test]
 fn the_ddas_export_is_computed_by_hand_and_validates() {
     let p = ready();
     let o = export(&p, "ddas.json", &[]);

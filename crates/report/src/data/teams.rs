@@ -79,3 +79,68 @@ pub(crate) fn teams(list: &SignalList, teams: &Teams, districts: &[DistrictRow])
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vroeg_pipeline::Pipeline;
+    use vroeg_scoring::ScoredHousehold;
+
+    fn household(i: usize, district: Option<&str>) -> ScoredHousehold {
+        ScoredHousehold {
+            household_key: format!("hh_{i:08}"),
+            score: 5,
+            domains: 1,
+            rules: "r".into(),
+            total_arrears_cents: 0,
+            district_code: district.map(str::to_string),
+            in_register: true,
+            recent_contact: false,
+            last_contact: None,
+            arrears_at_contact_cents: None,
+        }
+    }
+
+    #[test]
+    fn a_team_is_shown_only_when_all_its_districts_are() {
+        let p = Pipeline::from_toml(
+            "[pipeline]\nname = \"t\"\n[paths]\ninbox = \"i\"\nstore = \"s\"\nout = \"o\"\n\
+             [teams.noord]\ndistricts = [\"D1\", \"D2\"]\n[teams.zuid]\ndistricts = [\"D3\"]\n\
+             [teams]\ndefault = \"centraal\"\n",
+            std::path::Path::new("/p/x.toml"),
+        )
+        .unwrap();
+        // D1 6, D2 7, D3 2, unknown 5 listed; one more household not listed
+        let mut list = SignalList::default();
+        let spec = [(Some("D1"), 6), (Some("D2"), 7), (Some("D3"), 2), (None, 5)];
+        let mut i = 0;
+        for (district, n) in spec {
+            for _ in 0..n {
+                i += 1;
+                list.candidates
+                    .push((household(i, district), Status::Listed(i as u64)));
+            }
+        }
+        list.candidates
+            .push((household(99, Some("D3")), Status::NotEligible));
+        let districts = crate::data::districts::districts(&list);
+        let shown: Vec<String> = districts.iter().map(|d| d.listed.to_string()).collect();
+        // (unknown) 5 hidden to protect D3's <5; D1 6, D2 7 shown
+        assert_eq!(shown, ["x", "6", "7", "<5"]);
+        let rows = teams(&list, &p.teams, &districts);
+        let got: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.team.clone(), r.listed.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("centraal".to_string(), "x".to_string()),
+                ("noord".to_string(), "13".to_string()),
+                ("zuid".to_string(), "x".to_string()),
+            ]
+        );
+        assert_eq!(rows[1].districts, "D1, D2");
+        assert!(teams(&list, &vroeg_pipeline::Teams::default(), &districts).is_empty());
+    }
+}
