@@ -700,3 +700,29 @@ fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(bytes))
 }
+
+/// Routing is for worklists only: the list is the same byte for byte with
+/// and without teams, and only the report gains the per-team table.
+#[test]
+fn teams_change_no_list() {
+    let inbox = repo("sample-data/inbox").display().to_string();
+    let with_inbox = |t: String| t.replace("inbox = \"inbox\"", &format!("inbox = \"{inbox}\""));
+    let with = common::zoetermeer(with_inbox);
+    let without = common::zoetermeer(|t| {
+        let t = with_inbox(t);
+        let cut = t.find("[teams.noord]").unwrap();
+        t[..cut].to_string()
+    });
+    ok(&with.run_at("2026-10-31", &[]));
+    ok(&without.run_at("2026-10-31", &[]));
+    for f in ["signals.csv", "summary.json"] {
+        assert_eq!(
+            fs::read(with.path("out/2026-10-31").join(f)).unwrap(),
+            fs::read(without.path("out/2026-10-31").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let report = |p: &Project| fs::read_to_string(p.path("out/2026-10-31/report.html")).unwrap();
+    assert!(report(&with).contains("Listed households per outreach team"));
+    assert!(!report(&without).contains("Listed households per outreach team"));
+}

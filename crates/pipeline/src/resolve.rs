@@ -39,27 +39,33 @@ const RESERVED: &[&str] = &[
 
 type Invalid = (String, String);
 
+/// The parameter a `"{name}"` value refers to, with its name.
+fn param<'a>(
+    reference: &'a str,
+    key: &str,
+    params: &'a BTreeMap<String, ParamValue>,
+) -> Result<(&'a str, &'a ParamValue), Invalid> {
+    let name = reference
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim();
+    params.get(name).map(|v| (name, v)).ok_or_else(|| {
+        let names: Vec<&str> = params.keys().map(String::as_str).collect();
+        (
+            key.to_string(),
+            format!("unknown parameter `{name}`{}", did_you_mean(name, &names)),
+        )
+    })
+}
+
 fn number(n: &RawNumber, key: &str, params: &BTreeMap<String, ParamValue>) -> Result<i64, Invalid> {
     match n {
         RawNumber::Int(i) => Ok(*i),
-        RawNumber::Param(p) => {
-            let name = p
-                .trim()
-                .trim_start_matches('{')
-                .trim_end_matches('}')
-                .trim();
-            match params.get(name) {
-                Some(ParamValue::Int(i)) => Ok(*i),
-                Some(_) => Err((key.to_string(), format!("`{name}` must be a whole number"))),
-                None => {
-                    let names: Vec<&str> = params.keys().map(String::as_str).collect();
-                    Err((
-                        key.to_string(),
-                        format!("unknown parameter `{name}`{}", did_you_mean(name, &names)),
-                    ))
-                }
-            }
-        }
+        RawNumber::Param(p) => match param(p, key, params)? {
+            (_, ParamValue::Int(i)) => Ok(*i),
+            (name, _) => Err((key.to_string(), format!("`{name}` must be a whole number"))),
+        },
     }
 }
 
@@ -310,30 +316,16 @@ fn amount_cents(
     let text = match a {
         RawAmount::Int(i) => i.to_string(),
         RawAmount::Decimal(f) => format!("{f}"),
-        RawAmount::Param(p) => {
-            let name = p
-                .trim()
-                .trim_start_matches('{')
-                .trim_end_matches('}')
-                .trim();
-            match params.get(name) {
-                Some(ParamValue::Int(i)) => i.to_string(),
-                Some(ParamValue::Decimal(d)) => d.clone(),
-                Some(_) => {
-                    return Err((
-                        key.to_string(),
-                        format!("`{name}` must be a number of euros"),
-                    ));
-                }
-                None => {
-                    let names: Vec<&str> = params.keys().map(String::as_str).collect();
-                    return Err((
-                        key.to_string(),
-                        format!("unknown parameter `{name}`{}", did_you_mean(name, &names)),
-                    ));
-                }
+        RawAmount::Param(p) => match param(p, key, params)? {
+            (_, ParamValue::Int(i)) => i.to_string(),
+            (_, ParamValue::Decimal(d)) => d.clone(),
+            (name, _) => {
+                return Err((
+                    key.to_string(),
+                    format!("`{name}` must be a number of euros"),
+                ));
             }
-        }
+        },
     };
     let bad = |why: &str| (key.to_string(), format!("{text}: {why}"));
     if text.starts_with('-') {
