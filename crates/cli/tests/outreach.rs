@@ -726,3 +726,160 @@ fn teams_change_no_list() {
     assert!(report(&with).contains("Listed households per outreach team"));
     assert!(!report(&without).contains("Listed households per outreach team"));
 }
+
+/// Reveal and export read a run as it was, or refuse: a run recorded by an
+/// older vroeg (no ledger position, no districts), a run scored with other
+/// rules, a period without runs; a rerun replaces its day's run; a delivery
+/// taken in after the run changes nothing of its export.
+#[test]
+fn runs_are_read_as_they_were_or_refused() {
+    let p = ready();
+    ok(&export(&p, "first.json", &[]));
+    let first = fs::read_to_string(p.path("first.json")).unwrap();
+    // a late delivery for a period on or before T, taken in after the run:
+    // a new rent row for hh_noord_a at LB
+    p.deliver(
+        "rent_arrears",
+        "2026-10_LB.csv",
+        &format!("{RENT}hh_noord_a,2026-10-31,LB,999.00,700.00,2026-09-01,nee\n"),
+    );
+    ok(&p.vroeg(&["ingest", "--pipeline", "ddas.toml"]));
+    ok(&export(&p, "late.json", &[]));
+    let strip = |t: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
+        v.as_object_mut().unwrap().remove("aanleverdatumEnTijd");
+        v
+    };
+    assert_eq!(
+        strip(&first),
+        strip(&fs::read_to_string(p.path("late.json")).unwrap()),
+        "the run's export does not change with a later delivery"
+    );
+    // a rerun of the day takes in the late row: now 4 signals
+    ok(&p.run_at("2026-10-31", &[]));
+    let o = export(&p, "rerun.json", &[]);
+    ok(&o);
+    assert!(
+        text(&o).contains("wrote 4 signals of 1 households and 1 cases from 1 recorded runs"),
+        "{}",
+        text(&o)
+    );
+
+    // other rules than the run's: exit 2, nothing written
+    let edited = fs::read_to_string(p.path("ddas.toml"))
+        .unwrap()
+        .replace("eligible_min_score = 5", "eligible_min_score = 6");
+    fs::write(p.path("edited.toml"), edited).unwrap();
+    let o = p.vroeg(&[
+        "reveal",
+        "--pipeline",
+        "edited.toml",
+        "--as-of",
+        "2026-10-31",
+        "--team",
+        "noord",
+        "--contacts",
+        "contacts.csv",
+        "--reason",
+        "r",
+        "--out",
+        "x.csv",
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("scored with other rules"), "{}", text(&o));
+    assert!(!p.path("x.csv").exists());
+
+    // a period without runs: exit 3
+    let o = p.vroeg(&[
+        "export",
+        "ddas",
+        "--pipeline",
+        "ddas.toml",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-01-31",
+        "--contacts",
+        "contacts.csv",
+        "--municipality-code",
+        "GM0637",
+        "--supplier-code",
+        "VROEG",
+        "--out",
+        "none.json",
+    ]);
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    assert!(text(&o).contains("no recorded run"), "{}", text(&o));
+
+    // a run recorded by an older vroeg: no ledger position in its record
+    let runs = p.path("store/runs");
+    for e in fs::read_dir(&runs).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "json") {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            v.as_object_mut().unwrap().remove("last_delivery");
+            fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+        }
+    }
+    let o = reveal(&p, "centraal", "old.csv", &[]);
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    assert!(
+        text(&o).contains("recorded by an older vroeg"),
+        "{}",
+        text(&o)
+    );
+    assert!(!p.path("old.csv").exists());
+}
+
+#[test]
+fn worklists_go_to_a_place_of_their_own_and_reveals_may_run_together() {
+    let p = ready();
+    let o = reveal(&p, "noord", "store/noord.csv", &[]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        text(&o).contains("inside the pipeline's store"),
+        "{}",
+        text(&o)
+    );
+    let o = reveal(&p, "noord", "inbox/noord.csv", &[]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    // four reveals at once: each written and audited, the chain whole
+    let bin = env!("CARGO_BIN_EXE_vroeg");
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let dir = p.path("");
+            std::thread::spawn(move || {
+                std::process::Command::new(bin)
+                    .current_dir(dir)
+                    .args([
+                        "reveal",
+                        "--pipeline",
+                        "ddas.toml",
+                        "--as-of",
+                        "2026-10-31",
+                        "--team",
+                        "noord",
+                        "--contacts",
+                        "contacts.csv",
+                        "--reason",
+                        "parallel",
+                        "--out",
+                        &format!("p{i}.csv"),
+                    ])
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    for h in handles {
+        ok(&h.join().unwrap());
+    }
+    let o = p.vroeg(&["audit", "verify", "--pipeline", "ddas.toml"]);
+    ok(&o);
+    assert!(
+        text(&o).contains("audit log intact: 4 entries"),
+        "{}",
+        text(&o)
+    );
+}

@@ -9,7 +9,7 @@
 //! again from the store, which keeps replaced rows out as every run does.
 //! The cases are the outreach outcomes closed in [from, to].
 
-use crate::{JobError, engine::runtime, load};
+use crate::{JobError, engine::runtime, load, recorded};
 use chrono::{DateTime, NaiveDate, Utc};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
@@ -239,27 +239,30 @@ pub fn export_ddas(req: &ExportDdasRequest) -> Result<ExportDdasOutcome, JobErro
         )));
     }
     ddas::check_municipality_code(&req.municipality_code)?;
-    if req.supplier_code.trim().is_empty() {
+    let code = req.supplier_code.as_str();
+    if code.trim().is_empty() || code.chars().count() > 80 || code.chars().any(char::is_control) {
         return Err(JobError::Usage(
-            "--supplier-code: give the code of the supplier of the data (codeGegevensleverancier)"
+            "--supplier-code: give the code of the supplier of the data (codeGegevensleverancier), 1 to 80 characters on one line"
                 .into(),
         ));
     }
-    if req.reason.trim().is_empty() {
-        return Err(JobError::Usage(
-            "--reason: say why the export is made; it is kept in the audit log".into(),
-        ));
-    }
+    recorded::check_reason(&req.reason)?;
     let organisation = organisation(&p)?;
-    vroeg_outreach::worklist::check_new_file(&req.out)?;
-    let store = load::store(&p)?;
-    let from = req.from.format("%Y-%m-%d").to_string();
-    let to = req.to.format("%Y-%m-%d").to_string();
-    let runs: Vec<_> = store
-        .runs()?
-        .into_iter()
-        .filter(|r| r.pipeline == p.name && r.as_of >= from && r.as_of <= to)
-        .collect();
+    vroeg_outreach::files::check_new_file(&req.out)?;
+    recorded::check_out_place(&req.out, &p)?;
+    let store = load::store_read_only(&p)?;
+    let runs = recorded::runs_between(&store.runs()?, &p.name, req.from, req.to);
+    if runs.is_empty() {
+        return Err(JobError::NoRecordedRun(format!(
+            "no recorded run of pipeline `{}` with an as-of date from {} to {}: nothing to export",
+            vroeg_contracts::text::escaped(&p.name),
+            req.from,
+            req.to
+        )));
+    }
+    for run in &runs {
+        recorded::check_usable(run, rs)?;
+    }
     let contacts = ContactTable::load(&req.contacts)?;
     let rt = runtime()?;
     let mut signals = Vec::new();
@@ -280,7 +283,7 @@ pub fn export_ddas(req: &ExportDdasRequest) -> Result<ExportDdasOutcome, JobErro
             continue;
         }
         let ctx = crate::EngineChoice::Local.session(&p.engine)?;
-        store.view().register(&ctx, Some(as_of))?;
+        recorded::view_as_run(&store, run)?.register(&ctx, Some(as_of))?;
         for f in &features {
             signals.extend(rt.block_on(signal_rows(&ctx, rs, as_of, f, &keys))?);
         }
@@ -298,7 +301,8 @@ pub fn export_ddas(req: &ExportDdasRequest) -> Result<ExportDdasOutcome, JobErro
         signals,
         outcomes,
     };
-    let (document, summary) = ddas::build(&request, &contacts)?;
+    let id_key = ddas::id_key(store.root())?;
+    let (document, summary) = ddas::build(&request, &contacts, &id_key)?;
     let exported: BTreeSet<&str> = request
         .signals
         .iter()
@@ -310,7 +314,7 @@ pub fn export_ddas(req: &ExportDdasRequest) -> Result<ExportDdasOutcome, JobErro
         &AuditRecord {
             command: "export ddas".into(),
             pipeline: p.name.clone(),
-            as_of: format!("{from}/{to}"),
+            as_of: format!("{}/{}", req.from, req.to),
             run_id: runs
                 .iter()
                 .map(|r| r.run_id.as_str())

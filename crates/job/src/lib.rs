@@ -24,6 +24,7 @@ pub mod export;
 pub mod ingest;
 pub mod load;
 pub mod outreach;
+mod recorded;
 pub mod reveal;
 pub mod run;
 pub mod synth;

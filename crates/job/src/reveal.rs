@@ -5,10 +5,11 @@
 //! that run's listed households, only those routed to the team, and the
 //! reveal is written to the audit log before the worklist is.
 
-use crate::{JobError, load};
+use crate::{JobError, load, recorded};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use vroeg_contracts::text::escaped;
 use vroeg_outreach::ContactTable;
 use vroeg_outreach::audit::{self, AuditRecord};
 use vroeg_outreach::worklist::{WorklistRow, write_worklist};
@@ -62,7 +63,8 @@ pub(crate) fn recorded_run(
         .cloned()
         .ok_or_else(|| {
             JobError::NoRecordedRun(format!(
-                "no recorded run of pipeline `{pipeline}` for {day}: run `vroeg run --pipeline … --as-of {day}` first (reveal never scores anew)"
+                "no recorded run of pipeline `{}` for {day}: run `vroeg run --pipeline … --as-of {day}` first (reveal never scores anew)",
+                escaped(pipeline)
             ))
         })
 }
@@ -90,29 +92,28 @@ pub(crate) fn why(p: &Pipeline, rules: &str) -> String {
 /// Writes the team's worklist for the recorded run at `as_of`.
 pub fn reveal(req: &RevealRequest) -> Result<RevealOutcome, JobError> {
     let p = load::pipeline(&req.pipeline, &req.paths)?;
-    if req.reason.trim().is_empty() {
-        return Err(JobError::Usage(
-            "--reason: say why the addresses are needed; it is kept in the audit log".into(),
-        ));
-    }
+    let rs = load::rule_set(&p)?;
+    recorded::check_reason(&req.reason)?;
     if !p.teams.contains(&req.team) {
         let codes = p.teams.codes();
         return Err(JobError::Usage(if codes.is_empty() {
             format!(
                 "--team {}: the pipeline file has no teams; add [teams.<code>] tables (docs/outreach.md)",
-                vroeg_contracts::text::escaped(&req.team)
+                escaped(&req.team)
             )
         } else {
             format!(
                 "--team {}: no such team in the pipeline file; the teams are {}",
-                vroeg_contracts::text::escaped(&req.team),
+                escaped(&req.team),
                 codes.join(", ")
             )
         }));
     }
-    vroeg_outreach::worklist::check_new_file(&req.out)?;
-    let store = load::store(&p)?;
+    vroeg_outreach::files::check_new_file(&req.out)?;
+    recorded::check_out_place(&req.out, &p)?;
+    let store = load::store_read_only(&p)?;
     let run = recorded_run(&store.runs()?, &p.name, req.as_of)?;
+    recorded::check_usable(&run, rs)?;
     let contacts = ContactTable::load(&req.contacts)?;
     let listed = store.run_listed(&run)?;
     let (mine, others): (Vec<&ListedRecord>, Vec<&ListedRecord>) = listed.iter().partition(|h| {
@@ -149,7 +150,7 @@ pub fn reveal(req: &RevealRequest) -> Result<RevealOutcome, JobError> {
     write_worklist(&req.out, &rows)?;
     tracing::info!(
         run = %run.run_id,
-        team = %vroeg_contracts::text::escaped(&req.team),
+        team = %escaped(&req.team),
         households = rows.len(),
         without_contact,
         "worklist written"

@@ -256,6 +256,7 @@ fn record(
             rule_set_sha256: identity.rule_set_sha256.clone(),
             finished_at: manifest.finished_at.clone(),
             listed: list.counts.listed,
+            last_delivery: Some(store.ledger().last().map_or(0, |e| e.seq)),
         },
         &listed,
     )?;

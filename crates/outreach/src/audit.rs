@@ -7,12 +7,14 @@
 //! line is found by [`verify`]. No key, name or address is written: only a
 //! hash of the sorted revealed keys.
 //!
-//! An append is: check the tail, append the line (`O_APPEND`, fsync), write
-//! the head atomically, under an exclusive lock of the log. A crash between
-//! those steps leaves one of two shapes, which the next append completes
-//! rather than refuses (a complete chained last line the head does not yet
-//! name; a fragment without newline after the line the head names). Every
-//! other mismatch is damage and is refused.
+//! An append, under an exclusive lock of the log: check the whole chain;
+//! write the head as `pending <old> <new>` (the hashes of the last line and
+//! of the line about to be written); append the line (`O_APPEND`, fsync);
+//! write the head as `<new>`. A crash between those steps leaves a pending
+//! head, and only then does the next append complete what it finds (the
+//! new line whole: the head moves to it; nothing or a fragment after the
+//! old line: the fragment is cut and the head stays). A line added or cut
+//! without a pending head is damage, found by [`verify`] and never extended.
 
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, Read, Write};
@@ -143,12 +145,20 @@ pub fn append(store_root: &Path, record: &AuditRecord) -> Result<AuditEntry> {
     };
     let line = serde_json::to_string(&entry)
         .map_err(|e| OutreachError::write(&log_path)(io::Error::other(e)))?;
-    let mut bytes = line.clone().into_bytes();
+    let new = sha256_hex(line.as_bytes());
+    write_head(
+        &head_path,
+        &Head::Pending {
+            old: entry.prev.clone(),
+            new: new.clone(),
+        },
+    )?;
+    let mut bytes = line.into_bytes();
     bytes.push(b'\n');
     log.write_all(&bytes)
         .and_then(|()| log.sync_all())
         .map_err(OutreachError::write(&log_path))?;
-    write_head(&head_path, &sha256_hex(line.as_bytes()))?;
+    write_head(&head_path, &Head::Committed(new))?;
     Ok(entry)
 }
 
@@ -178,8 +188,25 @@ fn open_log(path: &Path) -> Result<File> {
     }
 }
 
-/// The head's hash, or `None` when there is no head file.
-fn read_head(path: &Path) -> Result<Option<String>> {
+/// What `audit.head` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Head {
+    /// The hash of the last line.
+    Committed(String),
+    /// An append under way: the last line's hash before it, and the hash of
+    /// the line it appends.
+    Pending { old: String, new: String },
+}
+
+/// The head, or `None` when there is no head file.
+fn read_head(path: &Path) -> Result<Option<Head>> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Err(damaged(path, 0, "audit.head is not a regular file"));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
+    }
     match fs::read(path) {
         Ok(bytes) => Ok(Some(parse_head(path, &bytes)?)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -187,75 +214,100 @@ fn read_head(path: &Path) -> Result<Option<String>> {
     }
 }
 
-/// A head file is 64 lowercase hex characters and a newline.
-fn parse_head(path: &Path, bytes: &[u8]) -> Result<String> {
-    let hash = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let ok = hash.len() == 64 && hash.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if !ok {
-        return Err(damaged(path, 0, "audit.head is not a SHA-256 hash"));
+fn is_hash(h: &[u8]) -> bool {
+    h.len() == 64 && h.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A head file is a hash, or `pending`, the old and the new hash, each
+/// separated by one space; then a newline.
+fn parse_head(path: &Path, bytes: &[u8]) -> Result<Head> {
+    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let parts: Vec<&[u8]> = text.split(|&b| b == b' ').collect();
+    let own = |h: &[u8]| String::from_utf8_lossy(h).into_owned();
+    match parts.as_slice() {
+        [h] if is_hash(h) => Ok(Head::Committed(own(h))),
+        [b"pending", old, new] if is_hash(old) && is_hash(new) => Ok(Head::Pending {
+            old: own(old),
+            new: own(new),
+        }),
+        _ => Err(damaged(path, 0, "audit.head is not a SHA-256 hash")),
     }
-    Ok(String::from_utf8_lossy(hash).into_owned())
+}
+
+/// The hash the head vouches for, given the log's complete lines (their
+/// hashes) and whether a fragment follows them: a pending append is judged
+/// by what it left. `Err` names what is wrong.
+fn vouched(
+    head: &Head,
+    hashes: &[String],
+    fragment: bool,
+) -> std::result::Result<String, &'static str> {
+    let last = hashes.last().map_or(GENESIS, String::as_str);
+    match head {
+        Head::Committed(_) if fragment => {
+            Err("the last line has no newline (cut short or appended to)")
+        }
+        Head::Committed(h) if h == last => Ok(h.clone()),
+        Head::Committed(_) => Err(
+            "the last line was changed, or lines were added or removed at the end (audit.head does not match)",
+        ),
+        Head::Pending { new, .. } if !fragment && new == last => Ok(new.clone()),
+        Head::Pending { old, .. } if old == last => Ok(old.clone()),
+        Head::Pending { .. } => {
+            Err("an interrupted append left lines that audit.head does not name")
+        }
+    }
 }
 
 /// Writes the head atomically.
-fn write_head(path: &Path, hash: &str) -> Result<()> {
-    durable::write_atomic(path, format!("{hash}\n").as_bytes()).map_err(OutreachError::write(path))
+fn write_head(path: &Path, head: &Head) -> Result<()> {
+    let text = match head {
+        Head::Committed(h) => format!("{h}\n"),
+        Head::Pending { old, new } => format!("pending {old} {new}\n"),
+    };
+    durable::write_atomic(path, text.as_bytes()).map_err(OutreachError::write(path))
 }
 
-/// Checks the tail against the head, completing an interrupted append;
-/// returns the `prev` of the next line and the number of lines.
+/// Checks the tail against the head, completing an interrupted append
+/// (only when the head says one was under way); returns the `prev` of the
+/// next line and the number of lines.
 fn repair_tail(
     log: &File,
     log_path: &Path,
     head_path: &Path,
     content: &[u8],
-    head: Option<String>,
+    head: Option<Head>,
 ) -> Result<(String, u64)> {
     let complete_len = content
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    let lines: Vec<&[u8]> = match complete_len {
+    let hashes: Vec<String> = match complete_len {
         0 => Vec::new(),
-        len => content[..len - 1].split(|&b| b == b'\n').collect(),
+        len => content[..len - 1]
+            .split(|&b| b == b'\n')
+            .map(sha256_hex)
+            .collect(),
     };
-    let n = lines.len() as u64;
-    let hash_last = lines.last().map(|l| sha256_hex(l));
-    let hash_before = (lines.len() >= 2).then(|| sha256_hex(lines[lines.len() - 2]));
-    let next = |hash: Option<String>| (hash.unwrap_or_else(|| GENESIS.to_string()), n);
-    if complete_len < content.len() {
-        // a fragment: an append cut short after the head's line
-        if head != hash_last {
-            return Err(damaged(
-                log_path,
-                n + 1,
-                "the last line is incomplete and audit.head does not name the line before it",
-            ));
+    let n = hashes.len() as u64;
+    let fragment = complete_len < content.len();
+    let Some(head) = head else {
+        if content.is_empty() {
+            return Ok((GENESIS.to_string(), 0));
         }
+        return Err(damaged(log_path, n.max(1), "audit.head is missing"));
+    };
+    let last = vouched(&head, &hashes, fragment)
+        .map_err(|why| damaged(log_path, n + u64::from(fragment), why))?;
+    if fragment {
         log.set_len(complete_len as u64)
             .and_then(|()| log.sync_all())
             .map_err(OutreachError::write(log_path))?;
-        return Ok(next(hash_last));
     }
-    if head == hash_last {
-        return Ok(next(hash_last));
+    if head != Head::Committed(last.clone()) {
+        write_head(head_path, &Head::Committed(last.clone()))?;
     }
-    if let Some(last) = lines.last()
-        && head == hash_before
-    {
-        // the last line was appended but the head not yet moved
-        let expected = hash_before.as_deref().unwrap_or(GENESIS);
-        let chained = serde_json::from_slice::<AuditEntry>(last).is_ok_and(|e| e.prev == expected);
-        if chained {
-            write_head(head_path, hash_last.as_deref().unwrap_or(GENESIS))?;
-            return Ok(next(hash_last));
-        }
-    }
-    Err(damaged(
-        log_path,
-        n.max(1),
-        "the last line does not match audit.head",
-    ))
+    Ok((last, n))
 }
 
 /// Recomputes the whole chain; returns the number of entries, or the first
@@ -263,6 +315,9 @@ fn repair_tail(
 pub fn verify(store_root: &Path) -> Result<u64> {
     let log_path = store_root.join(LOG_FILE);
     let head_path = store_root.join(HEAD_FILE);
+    if fs::symlink_metadata(&log_path).is_ok_and(|m| !m.is_file()) {
+        return Err(damaged(&log_path, 0, "audit.jsonl is not a regular file"));
+    }
     let log = match fs::read(&log_path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -271,6 +326,7 @@ pub fn verify(store_root: &Path) -> Result<u64> {
     let head = read_head(&head_path)?;
     let (log, head) = match (log, head) {
         (None, None) => return Ok(0),
+        (Some(log), None) if log.is_empty() => return Ok(0),
         (None, Some(_)) => {
             return Err(damaged(
                 &log_path,
@@ -284,26 +340,18 @@ pub fn verify(store_root: &Path) -> Result<u64> {
         }
         (Some(log), Some(head)) => (log, head),
     };
-    if log.is_empty() {
-        return Err(damaged(
-            &log_path,
-            1,
-            "the log is empty but audit.head names a line",
-        ));
-    }
-    let body = match log.strip_suffix(b"\n") {
-        Some(body) => body,
-        None => {
-            let line = log.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            return Err(damaged(
-                &log_path,
-                line,
-                "the last line has no newline (cut short or appended to)",
-            ));
-        }
+    let complete_len = log.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let fragment = complete_len < log.len();
+    let lines: Vec<&[u8]> = match complete_len {
+        0 => Vec::new(),
+        len => log[..len - 1].split(|&b| b == b'\n').collect(),
     };
-    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
     let hashes: Vec<String> = lines.iter().map(|l| sha256_hex(l)).collect();
+    // The chain is judged first, so that the first broken line is named;
+    // then what the head vouches for.
+    let head_says = vouched(&head, &hashes, fragment)
+        .map_err(|why| damaged(&log_path, lines.len() as u64 + u64::from(fragment), why));
+    let head = head_says.as_ref().cloned().unwrap_or_default();
     let parse = |i: usize| serde_json::from_slice::<AuditEntry>(lines[i]);
     // whether the next line (or the head) vouches for line i's bytes
     let vouched = |i: usize| match lines.get(i + 1) {
@@ -333,13 +381,7 @@ pub fn verify(store_root: &Path) -> Result<u64> {
             ));
         }
     }
-    if head != hashes[hashes.len() - 1] {
-        return Err(damaged(
-            &log_path,
-            lines.len() as u64,
-            "the last line was changed, or lines were added or removed at the end (audit.head does not match)",
-        ));
-    }
+    head_says?;
     Ok(lines.len() as u64)
 }
 

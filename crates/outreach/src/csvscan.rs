@@ -64,6 +64,9 @@ pub(crate) enum ScanError {
     UnterminatedQuote { line: u64 },
     /// Text between a closing quote and the next delimiter or line end.
     TextAfterQuote { line: u64 },
+    /// A carriage return outside quotes that ends no line (`\r` alone, the
+    /// old Mac line end): the record boundaries cannot be trusted.
+    BareCarriageReturn { line: u64 },
 }
 
 /// Iterates over the records of `bytes`.
@@ -143,6 +146,9 @@ impl<'a> Scanner<'a> {
                     && bytes[self.pos] != self.delimiter
                     && self.line_end(self.pos) == 0
                 {
+                    if bytes[self.pos] == b'\r' {
+                        return Err(ScanError::BareCarriageReturn { line: self.line });
+                    }
                     self.pos += 1;
                 }
             }

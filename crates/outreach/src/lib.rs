@@ -21,6 +21,7 @@ pub mod audit;
 pub mod contacts;
 pub mod ddas;
 pub mod error;
+pub mod files;
 pub mod key;
 pub mod pseudonymize;
 pub mod worklist;

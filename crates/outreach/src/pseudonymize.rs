@@ -10,8 +10,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use vroeg_contracts::durable;
-
 use crate::csvscan::{ScanError, Scanner};
 use crate::error::{OutreachError, Result};
 use crate::key::{Key, pseudonym};
@@ -83,8 +81,9 @@ pub struct PseudonymizeSummary {
 }
 
 /// Replaces every named column of `input` by its pseudonym and writes the
-/// result to `output` (atomically, mode 0640). See the module header for
-/// what is kept; every refusal leaves `output` as it was.
+/// result to `output`, a new file (whole or not at all, mode 0600: it may
+/// hold what the supplier left unpseudonymized). See the module header for
+/// what is kept; every refusal leaves the file system as it was.
 pub fn pseudonymize_file(
     key: &Key,
     input: &Path,
@@ -103,10 +102,18 @@ pub fn pseudonymize_file(
             file: output.to_path_buf(),
         });
     }
+    crate::files::check_new_file(output)?;
     check_mappings(input, columns)?;
+    if !fs::metadata(&input_real).map_err(unreadable)?.is_file() {
+        return Err(OutreachError::Refused {
+            what: "input file",
+            file: input.to_path_buf(),
+            why: "it is not a regular file (a folder, a pipe or a device)".into(),
+        });
+    }
     let bytes = fs::read(input).map_err(unreadable)?;
     let (out, summary) = pseudonymize_bytes(key, input, &bytes, delimiter, columns)?;
-    durable::write_atomic(output, &out).map_err(OutreachError::write(output))?;
+    crate::files::create_private(output, &out)?;
     Ok(summary)
 }
 
@@ -166,7 +173,8 @@ fn pseudonymize_bytes(
         column: column.map(str::to_string),
         why,
     };
-    let scan_error = |e: ScanError| match e {
+    let scan_error = |e: ScanError| {
+        match e {
         ScanError::UnterminatedQuote { line } => {
             bad(line, None, "a quoted field is never closed".into())
         }
@@ -175,6 +183,12 @@ fn pseudonymize_bytes(
             None,
             "text follows a closing quote before the next delimiter".into(),
         ),
+        ScanError::BareCarriageReturn { line } => bad(
+            line,
+            None,
+            "a carriage return that ends no line (old Mac line ends); convert the file to \\n or \\r\\n line ends".into(),
+        ),
+    }
     };
     let body = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     let mut records = Scanner::new(bytes, body, delimiter);

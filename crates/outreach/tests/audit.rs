@@ -221,30 +221,51 @@ fn missing_files_are_an_empty_log_or_damage() {
     assert!(audit::verify(dir.path()).is_err());
 }
 
+/// The head an append writes before its line: `pending <old> <new>`.
+fn pending(old: &str, new: &str) -> String {
+    format!("pending {old} {new}\n")
+}
+
 #[test]
-fn an_append_cut_before_the_head_moved_is_completed() {
-    let dir = tempfile::tempdir().unwrap();
+fn an_append_cut_after_its_line_is_completed() {
+    let dir = three();
     let root = dir.path();
-    audit::append(root, &record(1)).unwrap();
-    audit::append(root, &record(2)).unwrap();
-    let head_after_two = fs::read(root.join(HEAD_FILE)).unwrap();
-    audit::append(root, &record(3)).unwrap();
-    // the crash: line 3 written, head still on line 2
-    fs::write(root.join(HEAD_FILE), &head_after_two).unwrap();
-    assert_eq!(broken_line(root), 3, "verify reports it until completed");
+    let l = lines(root);
+    // the crash: line 3 written, the head still pending
+    fs::write(root.join(HEAD_FILE), pending(&sha(&l[1]), &sha(&l[2]))).unwrap();
+    assert_eq!(
+        audit::verify(root).unwrap(),
+        3,
+        "an interrupted append is not damage"
+    );
     let entry = audit::append(root, &record(4)).unwrap();
     assert_eq!(entry.line, 4);
+    assert_eq!(entry.prev, sha(&l[2]));
     assert_eq!(audit::verify(root).unwrap(), 4);
 }
 
 #[test]
-fn a_first_append_cut_before_the_head_was_written_is_completed() {
+fn an_append_cut_before_its_line_leaves_the_log_as_it_was() {
+    let dir = three();
+    let root = dir.path();
+    let l = lines(root);
+    let never_written = "f".repeat(64);
+    fs::write(root.join(HEAD_FILE), pending(&sha(&l[2]), &never_written)).unwrap();
+    assert_eq!(audit::verify(root).unwrap(), 3);
+    assert_eq!(audit::append(root, &record(4)).unwrap().line, 4);
+    assert_eq!(audit::verify(root).unwrap(), 4);
+    // the very first append, cut before its line
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    audit::append(root, &record(1)).unwrap();
-    fs::remove_file(root.join(HEAD_FILE)).unwrap();
-    audit::append(root, &record(2)).unwrap();
-    assert_eq!(audit::verify(root).unwrap(), 2);
+    fs::write(root.join(LOG_FILE), b"").unwrap();
+    fs::write(
+        root.join(HEAD_FILE),
+        pending(audit::GENESIS, &never_written),
+    )
+    .unwrap();
+    assert_eq!(audit::verify(root).unwrap(), 0);
+    assert_eq!(audit::append(root, &record(1)).unwrap().line, 1);
+    assert_eq!(audit::verify(root).unwrap(), 1);
 }
 
 #[test]
@@ -253,10 +274,12 @@ fn a_fragment_left_by_a_cut_append_is_removed() {
     let root = dir.path();
     audit::append(root, &record(1)).unwrap();
     audit::append(root, &record(2)).unwrap();
+    let l = lines(root);
     let mut bytes = log(root);
     bytes.extend_from_slice(b"{\"time\":\"2026-");
     fs::write(root.join(LOG_FILE), &bytes).unwrap();
-    assert_eq!(broken_line(root), 3);
+    fs::write(root.join(HEAD_FILE), pending(&sha(&l[1]), &"e".repeat(64))).unwrap();
+    assert_eq!(audit::verify(root).unwrap(), 2);
     audit::append(root, &record(3)).unwrap();
     assert_eq!(audit::verify(root).unwrap(), 3);
     assert!(
@@ -264,6 +287,40 @@ fn a_fragment_left_by_a_cut_append_is_removed() {
             .unwrap()
             .contains("{\"time\":\"2026-{")
     );
+}
+
+#[test]
+fn a_line_added_or_cut_without_a_pending_head_is_damage_and_never_extended() {
+    // a well-formed, chained line appended behind the head's back
+    let dir = three();
+    let root = dir.path();
+    let l = lines(root);
+    let forged = format!(
+        "{{\"time\":\"2026-11-02T09:30:00Z\",\"user\":\"x\",\"command\":\"reveal\",\"pipeline\":\"p\",\"as_of\":\"2026-10-31\",\"run_id\":\"r\",\"team\":\"t\",\"reason\":\"r\",\"households\":0,\"keys_sha256\":\"{}\",\"prev\":\"{}\"}}",
+        audit::GENESIS,
+        sha(&l[2])
+    );
+    let mut with_forged = l.clone();
+    with_forged.push(forged.into_bytes());
+    write_lines(root, &with_forged);
+    assert_eq!(broken_line(root), 4);
+    assert_eq!(audit::append(root, &record(5)).unwrap_err().exit_code(), 3);
+    assert_eq!(broken_line(root), 4, "still found after the refused append");
+    // a fragment behind a committed head
+    let dir = three();
+    let root = dir.path();
+    let mut bytes = log(root);
+    bytes.extend_from_slice(b"{\"time\"");
+    fs::write(root.join(LOG_FILE), &bytes).unwrap();
+    assert_eq!(broken_line(root), 4);
+    assert_eq!(audit::append(root, &record(4)).unwrap_err().exit_code(), 3);
+    assert_eq!(log(root), bytes, "nothing cut");
+    // a head removed from a log with lines
+    let dir = three();
+    let root = dir.path();
+    fs::remove_file(root.join(HEAD_FILE)).unwrap();
+    assert_eq!(broken_line(root), 3);
+    assert_eq!(audit::append(root, &record(4)).unwrap_err().exit_code(), 3);
 }
 
 #[test]

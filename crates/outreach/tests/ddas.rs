@@ -274,7 +274,7 @@ fn json_of(doc: &Uitwisselmodel) -> Value {
 #[test]
 fn a_document_with_every_mapping_validates() {
     let (req, contacts) = everything();
-    let (doc, summary) = ddas::build(&req, &contacts).unwrap();
+    let (doc, summary) = ddas::build(&req, &contacts, &id_key()).unwrap();
     let value = json_of(&doc);
     assert_eq!(errors(&value), Vec::<String>::new());
     assert_eq!(
@@ -340,7 +340,7 @@ fn the_root_and_the_signals_carry_the_documented_values() {
             Some("home_visit"),
         )],
     );
-    let (doc, _) = ddas::build(&req, &contacts).unwrap();
+    let (doc, _) = ddas::build(&req, &contacts, &id_key()).unwrap();
     let value = json_of(&doc);
     assert_eq!(value["startdatumLevering"], "2026-10-01");
     assert_eq!(value["einddatumLevering"], "2026-10-31");
@@ -353,8 +353,8 @@ fn the_root_and_the_signals_carry_the_documented_values() {
         levering["aanleverendeOrganisatie"]["kvk-nummer"],
         "12345678"
     );
-    let rent_id = signal_id(&req.signals[0]);
-    let debt_id = signal_id(&req.signals[1]);
+    let rent_id = signal_id(&id_key(), &req.signals[0]);
+    let debt_id = signal_id(&id_key(), &req.signals[1]);
     let by_id = |id: &str| -> Value {
         levering["vroegsignalen"]
             .as_array()
@@ -391,31 +391,43 @@ fn the_root_and_the_signals_carry_the_documented_values() {
 fn ids_are_stable_show_no_pseudonym_and_one_row_is_one_signal() {
     let key = "HH-SECRET-7731";
     let row = debt(key, "water", 5_000);
-    let id = signal_id(&row);
-    assert_eq!(id, signal_id(&row.clone()));
+    let id = signal_id(&id_key(), &row);
+    assert_eq!(id, signal_id(&id_key(), &row.clone()));
     assert_eq!(id.len(), 64);
     assert!(id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
-    assert!(!id.contains(key) && !id.contains("7731") && !id.to_lowercase().contains("secret"));
-    assert_ne!(id, signal_id(&debt(key, "water", 5_001)), "amount");
-    assert_ne!(id, signal_id(&debt(key, "energy", 5_000)), "creditor type");
+    // keyed: neither the unkeyed hash of the same encoding nor the ID under
+    // another store's key
+    assert_ne!(id, unkeyed_id(&row));
+    let other = vroeg_outreach::Key::from_bytes_for_test(&[7u8; 32]);
+    assert_ne!(id, signal_id(&other, &row));
     assert_ne!(
         id,
-        signal_id(&debt("HH-OTHER-0001", "water", 5_000)),
+        signal_id(&id_key(), &debt(key, "water", 5_001)),
+        "amount"
+    );
+    assert_ne!(
+        id,
+        signal_id(&id_key(), &debt(key, "energy", 5_000)),
+        "creditor type"
+    );
+    assert_ne!(
+        id,
+        signal_id(&id_key(), &debt("HH-OTHER-0001", "water", 5_000)),
         "household"
     );
     let mut later = row.clone();
     later.reference_date = d("2026-10-16");
-    assert_ne!(id, signal_id(&later), "reference date");
+    assert_ne!(id, signal_id(&id_key(), &later), "reference date");
 
     let contacts = ContactTable::from_contacts([contact(key, "3", "")]);
     let twice = request(vec![row.clone(), rent(key, 100), row.clone()], vec![]);
-    let (doc, summary) = ddas::build(&twice, &contacts).unwrap();
+    let (doc, summary) = ddas::build(&twice, &contacts, &id_key()).unwrap();
     assert_eq!(
         summary.signals, 2,
         "a row counted by two runs is one signal"
     );
     let once = request(vec![rent(key, 100), row], vec![]);
-    let (again, _) = ddas::build(&once, &contacts).unwrap();
+    let (again, _) = ddas::build(&once, &contacts, &id_key()).unwrap();
     assert_eq!(
         serde_json::to_vec_pretty(&doc).unwrap(),
         serde_json::to_vec_pretty(&again).unwrap(),
@@ -443,7 +455,7 @@ fn households_without_a_contact_row_are_left_out_and_counted() {
             outcome("HH-00000009", "2026-10-12", "deceased", None),
         ],
     );
-    let (doc, summary) = ddas::build(&req, &contacts).unwrap();
+    let (doc, summary) = ddas::build(&req, &contacts, &id_key()).unwrap();
     assert_eq!(
         summary,
         ExportSummary {
@@ -464,7 +476,12 @@ fn households_without_a_contact_row_are_left_out_and_counted() {
 
 #[test]
 fn an_export_without_signals_still_validates() {
-    let (doc, summary) = ddas::build(&request(vec![], vec![]), &ContactTable::default()).unwrap();
+    let (doc, summary) = ddas::build(
+        &request(vec![], vec![]),
+        &ContactTable::default(),
+        &id_key(),
+    )
+    .unwrap();
     assert_eq!(summary, ExportSummary::default());
     assert_eq!(errors(&json_of(&doc)), Vec::<String>::new());
 }
@@ -474,26 +491,51 @@ fn bad_requests_and_codes_outside_the_contract_are_refused() {
     let contacts = ContactTable::from_contacts([contact("HH-00000001", "5", "")]);
     let mut req = request(vec![], vec![]);
     req.from = d("2026-11-01");
-    assert_eq!(ddas::build(&req, &contacts).unwrap_err().exit_code(), 2);
+    assert_eq!(
+        ddas::build(&req, &contacts, &id_key())
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
     let mut req = request(vec![], vec![]);
     req.organisation.contactpersonen.clear();
-    assert_eq!(ddas::build(&req, &contacts).unwrap_err().exit_code(), 2);
+    assert_eq!(
+        ddas::build(&req, &contacts, &id_key())
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
     let mut req = request(vec![], vec![]);
     req.municipality_code = "0637".into();
-    assert_eq!(ddas::build(&req, &contacts).unwrap_err().exit_code(), 2);
+    assert_eq!(
+        ddas::build(&req, &contacts, &id_key())
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
     let mut req = request(vec![], vec![]);
     req.supplier_code = " ".into();
-    assert_eq!(ddas::build(&req, &contacts).unwrap_err().exit_code(), 2);
+    assert_eq!(
+        ddas::build(&req, &contacts, &id_key())
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
 
     let req = request(vec![debt("HH-00000001", "gambling", 100)], vec![]);
-    let e = ddas::build(&req, &contacts).unwrap_err();
+    let e = ddas::build(&req, &contacts, &id_key()).unwrap_err();
     assert_eq!(e.exit_code(), 3);
     assert!(!e.to_string().contains("gambling"), "{e}");
     let req = request(
         vec![rent("HH-00000001", 100)],
         vec![outcome("HH-00000001", "2026-10-03", "sorted", None)],
     );
-    assert_eq!(ddas::build(&req, &contacts).unwrap_err().exit_code(), 3);
+    assert_eq!(
+        ddas::build(&req, &contacts, &id_key())
+            .unwrap_err()
+            .exit_code(),
+        3
+    );
     let req = request(
         vec![rent("HH-00000001", 100)],
         vec![outcome(
@@ -503,13 +545,18 @@ fn bad_requests_and_codes_outside_the_contract_are_refused() {
             Some("pigeon"),
         )],
     );
-    assert_eq!(ddas::build(&req, &contacts).unwrap_err().exit_code(), 3);
+    assert_eq!(
+        ddas::build(&req, &contacts, &id_key())
+            .unwrap_err()
+            .exit_code(),
+        3
+    );
 }
 
 #[test]
 fn the_written_document_reads_back_strictly() {
     let (req, contacts) = everything();
-    let (doc, _) = ddas::build(&req, &contacts).unwrap();
+    let (doc, _) = ddas::build(&req, &contacts, &id_key()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("export.json");
     ddas::write_document(&path, &doc).unwrap();
@@ -520,7 +567,7 @@ fn the_written_document_reads_back_strictly() {
 /// The valid document with one change, which the fixture must reject.
 fn rejected(change: impl FnOnce(&mut Value), what: &str) {
     let (req, contacts) = everything();
-    let (doc, _) = ddas::build(&req, &contacts).unwrap();
+    let (doc, _) = ddas::build(&req, &contacts, &id_key()).unwrap();
     let mut value = json_of(&doc);
     change(&mut value);
     assert!(!errors(&value).is_empty(), "the fixture accepts {what}");
@@ -601,5 +648,53 @@ fn the_fixture_has_teeth() {
     rejected(
         |v| v["leveringen"][0]["vroegsignalen"][0]["client"]["huisnummer"] = json!(12),
         "a house number as a JSON number (the schema says string)",
+    );
+}
+
+/// The ID key of the tests' store.
+fn id_key() -> vroeg_outreach::Key {
+    vroeg_outreach::Key::from_bytes_for_test(b"0123456789abcdef0123456789abcdef")
+}
+
+/// SHA-256 of the ID's message without a key: what anyone holding the
+/// rows could compute if the ID were not keyed.
+fn unkeyed_id(row: &SignalRow) -> String {
+    use sha2::{Digest, Sha256};
+    let SignalSource::Debt { creditor_type } = &row.source else {
+        unreachable!("a debt row")
+    };
+    let fields = [
+        "debt_arrears".to_string(),
+        creditor_type.clone(),
+        row.supplier_code.clone(),
+        row.reference_date.to_string(),
+        row.household_key.clone(),
+        row.oldest_unpaid_date.to_string(),
+        row.arrears_cents.to_string(),
+    ];
+    let mut message = b"vroeg-ddas-vroegsignaal-id-v1\0".to_vec();
+    for f in &fields {
+        message.extend_from_slice(&(f.len() as u64).to_be_bytes());
+        message.extend_from_slice(f.as_bytes());
+    }
+    hex::encode(Sha256::digest(&message))
+}
+
+#[test]
+fn the_store_id_key_is_made_once_private_and_kept() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let first = ddas::id_key(dir.path()).unwrap();
+    let path = dir.path().join(ddas::ID_KEY_FILE);
+    assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::read(&path).unwrap().len(), 32);
+    let row = debt("HH-00000001", "water", 5_000);
+    let again = ddas::id_key(dir.path()).unwrap();
+    assert_eq!(signal_id(&first, &row), signal_id(&again, &row));
+    let other = tempfile::tempdir().unwrap();
+    assert_ne!(
+        signal_id(&first, &row),
+        signal_id(&ddas::id_key(other.path()).unwrap(), &row),
+        "each store its own secret"
     );
 }

@@ -226,7 +226,39 @@ fn quoting_header_order_and_other_columns_are_kept() {
         }
     );
     let mode = fs::metadata(case.output()).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o640);
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn an_existing_output_is_never_replaced_and_bare_carriage_returns_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = Key::from_bytes_for_test(KEY);
+    let input = dir.path().join("in.csv");
+    fs::write(&input, "bsn,naam\n123456782,Jan\n").unwrap();
+    let mapping = [ColumnMapping::parse("bsn=person_key").unwrap()];
+    // an existing file, the key file say
+    let existing = dir.path().join("municipal.key");
+    fs::write(&existing, KEY).unwrap();
+    let e = pseudonymize_file(&key, &input, &existing, b',', &mapping).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("already exists"), "{e}");
+    assert_eq!(fs::read(&existing).unwrap(), KEY);
+    // a folder as output
+    let e = pseudonymize_file(&key, &input, dir.path(), b',', &mapping).unwrap_err();
+    assert_eq!(e.exit_code(), 2, "{e}");
+    // old Mac line ends: the records cannot be told apart, so nothing is written
+    let cr = dir.path().join("cr.csv");
+    fs::write(&cr, "bsn,naam\r123456782,Jan\r").unwrap();
+    let out = dir.path().join("out.csv");
+    let e = pseudonymize_file(&key, &cr, &out, b',', &mapping).unwrap_err();
+    assert_eq!(e.exit_code(), 3);
+    let msg = e.to_string();
+    assert!(
+        msg.contains("line 1") && msg.contains("carriage return"),
+        "{msg}"
+    );
+    assert!(!msg.contains("123456782"), "{msg}");
+    assert!(!out.exists());
 }
 
 #[test]

@@ -32,6 +32,7 @@ fn record(as_of: &str, listed: u64) -> RunRecord {
         rule_set_sha256: "old".into(),
         finished_at: String::new(),
         listed,
+        last_delivery: Some(0),
     }
 }
 

@@ -84,6 +84,7 @@ fn previous(keys: impl IntoIterator<Item = String>) -> PreviousRun {
             rule_set_sha256: String::new(),
             finished_at: String::new(),
             listed: 0,
+            last_delivery: Some(0),
         },
         listed: keys
             .into_iter()

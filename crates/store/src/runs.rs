@@ -32,6 +32,11 @@ pub struct RunRecord {
     pub finished_at: String,
     /// Households on the list.
     pub listed: u64,
+    /// The last ledger entry when the run read the store: what it read, so
+    /// that an export reads the same rows later. `None` in runs recorded
+    /// before it was kept (their history holds no totals or districts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_delivery: Option<u64>,
 }
 
 /// One household a run listed.
@@ -189,6 +194,7 @@ mod tests {
             rule_set_sha256: "abc".into(),
             finished_at: "2026-11-01T00:00:00Z".into(),
             listed: 1,
+            last_delivery: Some(0),
         }
     }
 

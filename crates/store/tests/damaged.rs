@@ -102,6 +102,7 @@ fn record(as_of: &str) -> RunRecord {
         rule_set_sha256: "abc".into(),
         finished_at: "2026-11-01T00:00:00Z".into(),
         listed: 1,
+        last_delivery: Some(0),
     }
 }
 

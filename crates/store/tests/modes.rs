@@ -29,6 +29,7 @@ fn store_files_are_0640_and_folders_0750_whatever_the_umask() {
                     rule_set_sha256: "abc".into(),
                     finished_at: "2026-11-01T00:00:00Z".into(),
                     listed: 0,
+                    last_delivery: Some(0),
                 },
                 &[] as &[ListedRecord],
             )

@@ -13,13 +13,15 @@ mod map;
 mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::contacts::ContactTable;
 use crate::error::{OutreachError, Result};
+use crate::key::Key;
 
 pub use map::{contactsoort, resultaat, signaalpartner, whole_euros};
 pub use model::{
@@ -119,10 +121,37 @@ pub fn check_municipality_code(code: &str) -> Result<()> {
     }
 }
 
-/// The stable ID of a signal row: SHA-256 hex over a versioned,
-/// length-prefixed encoding of every field of the row. The same row gets
-/// the same ID in every export; the hash shows no field of it.
-pub fn signal_id(row: &SignalRow) -> String {
+/// The file in the store that holds the secret of the signal IDs.
+pub const ID_KEY_FILE: &str = "ddas-id.key";
+
+/// The secret the signal IDs are keyed with: `ddas-id.key` in the store,
+/// 32 random bytes made at the first export (mode 0600), the same for every
+/// later export so that IDs stay stable. Without it nobody holding the list
+/// or a delivery can recompute an ID and so tie an address to a pseudonym.
+pub fn id_key(store_root: &Path) -> Result<Key> {
+    let path = store_root.join(ID_KEY_FILE);
+    if fs::symlink_metadata(&path).is_err() {
+        let mut bytes = [0u8; 32];
+        fs::File::open("/dev/urandom")
+            .and_then(|mut f| f.read_exact(&mut bytes))
+            .map_err(|e| OutreachError::Unreadable {
+                what: "random source",
+                file: "/dev/urandom".into(),
+                source: e,
+            })?;
+        match crate::files::create_private(&path, &bytes) {
+            Ok(()) | Err(OutreachError::OutputExists { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Key::from_file(&path)
+}
+
+/// The stable ID of a signal row: HMAC-SHA256 under the store's ID key
+/// ([`id_key`]) over a versioned, length-prefixed encoding of every field
+/// of the row. The same row gets the same ID in every export of the store;
+/// without the key it cannot be recomputed, and it shows no field.
+pub fn signal_id(key: &Key, row: &SignalRow) -> String {
     let (source, creditor_type) = match &row.source {
         SignalSource::Rent => ("rent_arrears", ""),
         SignalSource::Debt { creditor_type } => ("debt_arrears", creditor_type.as_str()),
@@ -139,13 +168,12 @@ pub fn signal_id(row: &SignalRow) -> String {
         &oldest_unpaid_date,
         &cents,
     ];
-    let mut hasher = Sha256::new();
-    hasher.update(b"vroeg-ddas-vroegsignaal-id-v1\0");
+    let mut message = b"vroeg-ddas-vroegsignaal-id-v1\0".to_vec();
     for field in fields {
-        hasher.update((field.len() as u64).to_be_bytes());
-        hasher.update(field.as_bytes());
+        message.extend_from_slice(&(field.len() as u64).to_be_bytes());
+        message.extend_from_slice(field.as_bytes());
     }
-    hex::encode(hasher.finalize())
+    crate::key::pseudonym(key, &message)
 }
 
 /// Builds the document. Exit 2 for a bad municipality code, range,
@@ -153,6 +181,7 @@ pub fn signal_id(row: &SignalRow) -> String {
 pub fn build(
     req: &ExportRequest,
     contacts: &ContactTable,
+    id_key: &Key,
 ) -> Result<(Uitwisselmodel, ExportSummary)> {
     check_request(req)?;
     let mut signals: BTreeMap<String, Vroegsignaal> = BTreeMap::new();
@@ -166,7 +195,7 @@ pub fn build(
         let partner = signaalpartner(code).ok_or(OutreachError::UnknownCode {
             field: "creditor_type",
         })?;
-        let id = signal_id(row);
+        let id = signal_id(id_key, row);
         let client = contacts.get(&row.household_key).map(|c| Client {
             postcode: c.postcode.clone(),
             huisnummer: c.house_number.clone(),
@@ -257,7 +286,7 @@ pub fn write_document(path: &Path, document: &Uitwisselmodel) -> Result<()> {
     let mut bytes = serde_json::to_vec_pretty(document)
         .map_err(|e| OutreachError::write(path)(std::io::Error::other(e)))?;
     bytes.push(b'\n');
-    crate::worklist::create_private(path, &bytes)
+    crate::files::create_private(path, &bytes)
 }
 
 /// The request checks that are the user's to fix (exit 2).

@@ -1,0 +1,194 @@
+//! What reveal and export read: runs the store recorded, read again as they
+//! were. A run is used only when its history is complete (recorded by a
+//! vroeg that keeps totals, districts and the ledger position) and its rule
+//! set is the pipeline file's: the published rules are all that decides
+//! who is revealed or sent. Its rows are read from the store as the run saw
+//! it, up to the last delivery it read, so a later delivery or correction
+//! changes no export of an earlier run.
+
+use crate::JobError;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::Path;
+use vroeg_contracts::text::escaped;
+use vroeg_pipeline::{Pipeline, RuleSet};
+use vroeg_store::{ReadOnlyStore, RunRecord, StoreView};
+
+/// The last recorded run of `pipeline` at each as-of date in [from, to].
+pub(crate) fn runs_between(
+    runs: &[RunRecord],
+    pipeline: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<RunRecord> {
+    let (from, to) = (from.to_string(), to.to_string());
+    let mut last: BTreeMap<&str, &RunRecord> = BTreeMap::new();
+    for r in runs
+        .iter()
+        .filter(|r| r.pipeline == pipeline && r.as_of >= from && r.as_of <= to)
+    {
+        let kept = last.entry(r.as_of.as_str()).or_insert(r);
+        if r.seq > kept.seq {
+            *kept = r;
+        }
+    }
+    last.into_values().cloned().collect()
+}
+
+/// Refuses a run that cannot be read again as it was, or that scored with
+/// other rules than the pipeline file's.
+pub(crate) fn check_usable(run: &RunRecord, rs: &RuleSet) -> Result<(), JobError> {
+    if run.last_delivery.is_none() {
+        return Err(JobError::NoRecordedRun(format!(
+            "run {} ({}) was recorded by an older vroeg that kept no districts, totals or ledger position; run `vroeg run --as-of {}` again",
+            run.run_id, run.as_of, run.as_of
+        )));
+    }
+    if run.rule_set_sha256 != rs.sha256() {
+        return Err(JobError::Usage(format!(
+            "run {} ({}) scored with other rules (rule set {}) than the pipeline file has now ({}): use the pipeline file that run used, or run the date again",
+            run.run_id,
+            run.as_of,
+            short(&run.rule_set_sha256),
+            short(&rs.sha256())
+        )));
+    }
+    Ok(())
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// The store as `run` read it: every delivery up to the last it read.
+pub(crate) fn view_as_run(store: &ReadOnlyStore, run: &RunRecord) -> Result<StoreView, JobError> {
+    let last = run.last_delivery.unwrap_or(0);
+    let ledger: Vec<_> = store
+        .ledger()
+        .iter()
+        .filter(|e| e.seq <= last)
+        .cloned()
+        .collect();
+    Ok(StoreView::from_ledger(store.root(), &ledger)?)
+}
+
+/// The longest reason kept in the audit log.
+const MAX_REASON: usize = 500;
+
+/// A reason fit for the audit log: given, one line, at most 500 characters,
+/// and holding nothing that looks like a key, a citizen service number or a
+/// postcode (the log never holds who was revealed, only why).
+pub(crate) fn check_reason(reason: &str) -> Result<(), JobError> {
+    let refuse = |why: &str| Err(JobError::Usage(format!("--reason: {why}")));
+    if reason.trim().is_empty() {
+        return refuse("say why the addresses are needed; it is kept in the audit log");
+    }
+    if reason.chars().count() > MAX_REASON {
+        return refuse("at most 500 characters");
+    }
+    if reason.chars().any(char::is_control) {
+        return refuse("one line of text, without control characters");
+    }
+    let words = reason.split(|c: char| !c.is_ascii_alphanumeric());
+    let chars: Vec<char> = reason.chars().collect();
+    let postcode = chars.windows(6).any(|w| {
+        w[..4].iter().all(char::is_ascii_digit)
+            && w[0] != '0'
+            && w[4..].iter().all(char::is_ascii_uppercase)
+    });
+    for w in words {
+        if w.len() == 9 && w.bytes().all(|b| b.is_ascii_digit()) {
+            return refuse(
+                "it holds a 9-digit number (a citizen service number?); the audit log never holds who was revealed",
+            );
+        }
+        if w.len() >= 32 && w.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return refuse("it holds a household key; the audit log never holds who was revealed");
+        }
+    }
+    if postcode {
+        return refuse("it holds a postcode; the audit log never holds who was revealed");
+    }
+    Ok(())
+}
+
+/// Refuses an `--out` inside the pipeline's inbox, store or out folder:
+/// addresses go to a file of their own, never among deliveries or outputs.
+pub(crate) fn check_out_place(out: &Path, p: &Pipeline) -> Result<(), JobError> {
+    let folder = out
+        .parent()
+        .filter(|f| !f.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(folder) = folder.canonicalize() else {
+        return Ok(());
+    };
+    for (what, place) in [
+        ("inbox", &p.inbox),
+        ("store", &p.store),
+        ("out folder", &p.out),
+    ] {
+        if let Ok(place) = place.canonicalize()
+            && folder.starts_with(&place)
+        {
+            return Err(JobError::Usage(format!(
+                "--out {}: it is inside the pipeline's {what}; write addresses to a place of their own",
+                escaped(&out.to_string_lossy())
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_that_could_name_someone_are_refused() {
+        assert!(check_reason("worklist november").is_ok());
+        assert!(check_reason("monthly worklist 2026-10, team noord").is_ok());
+        for bad in [
+            "",
+            "   ",
+            "visit 123456782 first",
+            "follow up a62c764e82f38b31764b412d5bb6a36b8ab2ece078d57a8a2af414722de1da1f",
+            "family at 2711AB",
+            "two\nlines",
+            &"x".repeat(501),
+        ] {
+            let e = check_reason(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad:?}");
+            assert!(!e.to_string().contains("123456782"), "{e}");
+        }
+    }
+
+    fn run(as_of: &str, seq: u64) -> RunRecord {
+        RunRecord {
+            seq,
+            run_id: format!("r{seq}"),
+            pipeline: "z".into(),
+            as_of: as_of.into(),
+            rule_set_sha256: String::new(),
+            finished_at: String::new(),
+            listed: 0,
+            last_delivery: Some(1),
+        }
+    }
+
+    #[test]
+    fn a_rerun_replaces_the_run_of_its_day() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let runs = [
+            run("2026-09-30", 1),
+            run("2026-10-31", 2),
+            run("2026-10-31", 3),
+            run("2026-11-30", 4),
+        ];
+        let got: Vec<u64> = runs_between(&runs, "z", d("2026-09-01"), d("2026-10-31"))
+            .iter()
+            .map(|r| r.seq)
+            .collect();
+        assert_eq!(got, [1, 3]);
+        assert!(runs_between(&runs, "other", d("2026-01-01"), d("2026-12-31")).is_empty());
+    }
+}
