@@ -72,6 +72,7 @@ pub fn run(
     let ctx = req.engine.session(&p.engine)?;
     let used = store.view().register(&ctx, Some(req.as_of))?;
     let list = rt.block_on(vroeg_scoring::score(&ctx, &rs, req.as_of))?;
+    warn_unrouted(&p, &list);
     let stale = rt.block_on(vroeg_scoring::stale_suppliers(&ctx, &rs, req.as_of))?;
 
     let identity = identity(&p, &rs, req.as_of, started);
@@ -130,6 +131,24 @@ fn identity(p: &Pipeline, rs: &RuleSet, as_of: NaiveDate, started: DateTime<Utc>
         pipeline_sha256: p.sha256.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         started_at: started.to_rfc3339_opts(SecondsFormat::Millis, true),
+    }
+}
+
+/// Listed households that no team visits (teams without a default team):
+/// said in the log, and in the report's per-team table.
+fn warn_unrouted(p: &Pipeline, list: &SignalList) {
+    if p.teams.is_empty() {
+        return;
+    }
+    let unrouted = list
+        .listed()
+        .filter(|(_, h)| p.teams.route(h.district_code.as_deref()).is_none())
+        .count();
+    if unrouted > 0 {
+        tracing::warn!(
+            households = unrouted,
+            "listed households whose district is in no team, and the pipeline file has no [teams] default: they are on no worklist"
+        );
     }
 }
 

@@ -75,7 +75,7 @@ pub(crate) fn teams(raw: Option<&RawTeams>) -> Result<Teams, Invalid> {
         ));
     }
     for (code, team) in &raw.teams {
-        let key = format!("teams.{code}");
+        let key = format!("teams.{}", vroeg_contracts::text::escaped(code));
         if !is_code(code) {
             return Err((
                 key,

@@ -195,8 +195,9 @@ pub struct RawScoring {
     /// recent contact is listed again when its `total_arrears_eur` rose by
     /// at least this many euros since that contact, the total then being
     /// computed as of the contact's `closed_date` (its latest in the
-    /// window) with the same features. Euros, 0 or more, at most 2
-    /// decimals, or `"{param}"`. Absent: a recent contact always suppresses.
+    /// window) with the same features. Euros, at most 2
+    /// decimals, at least 0.01 (arrears that did not rise stay suppressed),
+    /// or `"{param}"`. Absent: a recent contact always suppresses.
     #[serde(default)]
     pub repeat_min_rise_eur: Option<RawAmount>,
     /// An expression over features giving the list's `total_arrears_eur`

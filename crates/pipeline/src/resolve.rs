@@ -307,7 +307,7 @@ fn rule(
 }
 
 /// An amount of euros (a whole or decimal number, or `{param}`) in cents:
-/// 0 or more, at most 2 decimals, within ±10^15 euros.
+/// at least 0.01, at most 2 decimals and 15 digits.
 fn amount_cents(
     a: &RawAmount,
     key: &str,
@@ -343,7 +343,12 @@ fn amount_cents(
     }
     let cents: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
     let euros: i64 = whole.parse().map_err(|_| bad("not a number of euros"))?;
-    Ok(euros * 100 + cents)
+    match euros * 100 + cents {
+        0 => Err(bad(
+            "a rise is at least 0.01 euros: arrears that did not rise are a repeat signal (herhaalde melding), and stay suppressed",
+        )),
+        total => Ok(total),
+    }
 }
 
 /// A number of days: a whole number (or `{param}`) within 0..=36,500.
@@ -542,7 +547,12 @@ when = "domains_fired >= 2"
         assert_eq!(rise("").unwrap(), None);
         assert_eq!(rise("repeat_min_rise_eur = 50").unwrap(), Some(5000));
         assert_eq!(rise("repeat_min_rise_eur = 49.5").unwrap(), Some(4950));
-        assert_eq!(rise("repeat_min_rise_eur = 0").unwrap(), Some(0));
+        assert_eq!(rise("repeat_min_rise_eur = 0.01").unwrap(), Some(1));
+        let e = rise("repeat_min_rise_eur = 0").unwrap_err().to_string();
+        assert!(
+            e.contains("`scoring.repeat_min_rise_eur`: 0: a rise is at least 0.01 euros"),
+            "{e}"
+        );
         assert_eq!(
             rise("repeat_min_rise_eur = \"{min_eur}\"").unwrap(),
             Some(7500)

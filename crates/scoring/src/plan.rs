@@ -22,7 +22,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DFSchema, ScalarValue};
 use datafusion::execution::SessionState;
 use datafusion::functions_aggregate::expr_fn::{count, max, min, sum};
-use datafusion::logical_expr::{ExprSchemable, cast, when};
+use datafusion::logical_expr::{ExprSchemable, LogicalPlanBuilder, cast, when};
 use datafusion::prelude::{
     DataFrame, Expr, JoinType, SessionContext, coalesce, col, concat_ws, lit,
 };
@@ -90,6 +90,9 @@ pub struct Planner<'a> {
     /// Read only rows dated on or before this day (the tables registered
     /// hold rows up to the run's T; a planner for an earlier day cuts more).
     until: Option<NaiveDate>,
+    /// Read only these households' rows (after each supplier's current
+    /// snapshot date is found over all rows).
+    only: Option<Vec<Expr>>,
 }
 
 impl<'a> Planner<'a> {
@@ -107,7 +110,14 @@ impl<'a> Planner<'a> {
             as_of,
             latest,
             until: None,
+            only: None,
         }
+    }
+
+    /// The same planner reading only the rows of these households.
+    pub fn only(mut self, households: &[&str]) -> Planner<'a> {
+        self.only = Some(households.iter().map(|k| lit(*k)).collect());
+        self
     }
 
     /// A planner for an earlier day than the tables were registered for:
@@ -255,6 +265,9 @@ impl<'a> Planner<'a> {
             message,
         };
         let mut df = self.rows(f).await?;
+        if let Some(keys) = &self.only {
+            df = df.filter(col(KEY).in_list(keys.clone(), false))?;
+        }
         if let Some(w) = &f.window {
             let from = self.days_before(
                 w.days,
@@ -454,10 +467,25 @@ impl<'a> Planner<'a> {
         Ok(cast(total, DataType::Decimal128(38, 2)).alias("total_arrears_eur"))
     }
 
-    /// `household_key, total_arrears_eur` for each of `keys` (a one-column
-    /// table of household keys) at this planner's day: only the features
-    /// the total refers to, defaults for a household without their rows.
-    pub async fn totals(&self, keys: DataFrame) -> Result<DataFrame, ScoringError> {
+    /// `household_key, total_arrears_eur` for each of `keys` at this
+    /// planner's day: only the features the total refers to, defaults for a
+    /// household without their rows. The keys enter the plan as a `VALUES`
+    /// list, which every engine can ship.
+    pub async fn totals(&self, keys: &[&str]) -> Result<DataFrame, ScoringError> {
+        let rows: Vec<Vec<Expr>> = keys.iter().map(|k| vec![lit(*k)]).collect();
+        let keys = if rows.is_empty() {
+            DataFrame::new(
+                self.state.clone(),
+                LogicalPlanBuilder::empty(false).build()?,
+            )
+            .select(vec![lit(ScalarValue::Utf8(None)).alias("_key")])?
+        } else {
+            DataFrame::new(
+                self.state.clone(),
+                LogicalPlanBuilder::values(rows)?.build()?,
+            )
+            .select(vec![col("column1").alias("_key")])?
+        };
         let names = self.rs.total_arrears_eur.names();
         let used: Vec<&Feature> = self
             .rs
@@ -465,7 +493,6 @@ impl<'a> Planner<'a> {
             .iter()
             .filter(|f| names.contains(&f.name))
             .collect();
-        let keys = keys.select(vec![col(KEY).alias("_key")])?;
         let mut columns = vec![col("_key").alias(KEY)];
         let joined = if used.is_empty() {
             keys

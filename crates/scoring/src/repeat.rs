@@ -4,17 +4,17 @@
 //! total as of the contact's closed date, computed by the same features on
 //! the store cut at that day, so that the comparison is what the list would
 //! have said then. One small plan per distinct contact day, reading only
-//! the contacted households' rows.
+//! the contacted households' rows (each supplier's current snapshot date is
+//! still found over all its rows of that day).
 
 use crate::ScoringError;
 use crate::plan::{Latest, Planner};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Decimal128Type, Field, Schema};
+use datafusion::arrow::datatypes::{DataType, Decimal128Type};
 use datafusion::prelude::SessionContext;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use vroeg_pipeline::RuleSet;
 
 /// `total_arrears_eur` in cents as of each household's contact day.
@@ -30,16 +30,9 @@ pub(crate) async fn arrears_at_contact(
     let none = Latest::new();
     let mut out = BTreeMap::new();
     for (day, keys) in by_day {
-        let schema = Arc::new(Schema::new(vec![Field::new(
-            "household_key",
-            DataType::Utf8,
-            false,
-        )]));
-        let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(keys))])
-            .map_err(datafusion::error::DataFusionError::from)?;
-        let keys = ctx.read_batch(batch)?;
         let batches = Planner::before(ctx, rs, day, &none)
-            .totals(keys)
+            .only(&keys)
+            .totals(&keys)
             .await?
             .collect()
             .await?;

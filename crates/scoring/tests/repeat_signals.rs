@@ -174,3 +174,46 @@ fn the_default_pipeline_still_suppresses_every_recent_contact() {
         .0;
     assert_eq!(full.arrears_at_contact_cents, None);
 }
+
+/// At the contact day of 09-20, LA's latest snapshot (07-31) is stale
+/// (09-20 - 45 days = 08-06), so the household had no current arrears then:
+/// total 0.00 (the features' defaults), 1,250.00 at T, lifted. Counting the
+/// stale snapshot (1,250.00) would leave a rise of 0 and keep it suppressed.
+#[test]
+fn a_snapshot_stale_on_the_contact_day_counts_for_nothing_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    deliver(
+        p,
+        "rent_arrears",
+        "2026-07_LA.csv",
+        RENT,
+        &["hh_stale_then,2026-07-31,LA,1250.00,500.00,2026-05-01,nee"],
+    );
+    deliver(
+        p,
+        "rent_arrears",
+        "2026-09_LA.csv",
+        RENT,
+        &["hh_stale_then,2026-09-30,LA,1250.00,500.00,2026-05-01,nee"],
+    );
+    deliver(
+        p,
+        "rent_arrears",
+        "2026-10_LA.csv",
+        RENT,
+        &["hh_stale_then,2026-10-31,LA,1250.00,500.00,2026-05-01,nee"],
+    );
+    deliver(
+        p,
+        "outreach_outcomes",
+        "2026-09_T1.csv",
+        OUTCOMES,
+        &["hh_stale_then,T1,2026-09-20,no_contact,letter"],
+    );
+    let list = score(p, &pipeline("zoetermeer-ddas.toml"));
+    let h = &list.candidates[0].0;
+    assert_eq!(h.household_key, "hh_stale_then");
+    assert_eq!(h.arrears_at_contact_cents, Some(0));
+    assert_eq!(status(&list, "hh_stale_then"), Status::Listed(1));
+}

@@ -78,8 +78,9 @@ fn row(seed: u64, i: u64, months: u32) -> Option<String> {
     ))
 }
 
-/// Writes the contact table of the inbox `opts` describes to `path`
-/// (mode 0600); returns the number of rows.
+/// Writes the contact table of the inbox `opts` describes to `path`, a new
+/// file (mode 0600; nothing is left of it when writing fails); returns the
+/// number of rows.
 pub fn write_contacts(opts: &SynthOptions, path: &Path) -> Result<u64, SynthError> {
     let chunks: Vec<u64> = (0..opts.households.div_ceil(CHUNK)).collect();
     let parts: Vec<(String, u64)> = chunks
@@ -98,28 +99,33 @@ pub fn write_contacts(opts: &SynthOptions, path: &Path) -> Result<u64, SynthErro
             (text, n)
         })
         .collect();
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-    }
-    let _ = fs::remove_file(path);
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
         .map_err(|e| io(path, e))?;
-    file.set_permissions(Permissions::from_mode(0o600))
-        .map_err(|e| io(path, e))?;
+    let written = write_rows(&mut file, parts);
+    if written.is_err() {
+        let _ = fs::remove_file(path);
+    }
+    let rows = written.map_err(|e| io(path, e))?;
+    Ok(rows)
+}
+
+/// The header and the rows, flushed to disk.
+fn write_rows(file: &mut fs::File, parts: Vec<(String, u64)>) -> std::io::Result<u64> {
+    file.set_permissions(Permissions::from_mode(0o600))?;
     let mut rows = 0;
-    let mut out = std::io::BufWriter::new(&mut file);
-    writeln!(out, "{CONTACT_HEADER}").map_err(|e| io(path, e))?;
+    let mut out = std::io::BufWriter::new(&mut *file);
+    writeln!(out, "{CONTACT_HEADER}")?;
     for (text, n) in parts {
-        out.write_all(text.as_bytes()).map_err(|e| io(path, e))?;
+        out.write_all(text.as_bytes())?;
         rows += n;
     }
-    out.flush().map_err(|e| io(path, e))?;
+    out.flush()?;
     drop(out);
-    file.sync_all().map_err(|e| io(path, e))?;
+    file.sync_all()?;
     Ok(rows)
 }
 
@@ -169,5 +175,39 @@ mod tests {
         let again = dir.path().join("again.csv");
         write_contacts(&o, &again).unwrap();
         assert_eq!(fs::read(&again).unwrap(), text.into_bytes());
+    }
+
+    #[test]
+    fn the_table_is_refused_inside_the_inbox_over_a_file_or_in_no_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("real")).unwrap();
+        std::os::unix::fs::symlink(root.join("real"), root.join("link")).unwrap();
+        let cases = [
+            ("link", "real/c.csv", "inside the inbox"),
+            ("inbox", "inbox/../inbox/c.csv", "inside the inbox"),
+            ("inbox2", "existing.csv", "it exists"),
+            ("inbox3", "nope/c.csv", "its folder does not exist"),
+        ];
+        fs::write(root.join("existing.csv"), "mine").unwrap();
+        for (inbox, contacts, says) in cases {
+            let mut o = opts(&root.join(inbox));
+            o.contacts = Some(root.join(contacts));
+            if inbox == "inbox" {
+                fs::create_dir_all(root.join("inbox")).unwrap();
+            }
+            let e = crate::synthesize(&o).unwrap_err();
+            assert!(matches!(e, SynthError::Options(_)), "{contacts}: {e}");
+            assert!(e.to_string().contains(says), "{contacts}: {e}");
+        }
+        assert_eq!(
+            fs::read_to_string(root.join("existing.csv")).unwrap(),
+            "mine"
+        );
+        assert!(
+            !root.join("inbox2").exists(),
+            "nothing written before the check"
+        );
+        assert!(fs::read_dir(root.join("real")).unwrap().next().is_none());
     }
 }

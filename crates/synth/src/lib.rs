@@ -177,17 +177,8 @@ pub fn synthesize(opts: &SynthOptions) -> Result<SynthSummary, SynthError> {
             "--households and --months must be at least 1".into(),
         ));
     }
-    if let Some(c) = &opts.contacts
-        && std::path::absolute(c)
-            .ok()
-            .zip(std::path::absolute(&opts.out).ok())
-            .is_some_and(|(c, out)| c.starts_with(&out))
-    {
-        return Err(SynthError::Options(format!(
-            "the contact table {} would be inside the inbox {}: write it beside the inbox (no supplier delivery holds addresses)",
-            c.display(),
-            opts.out.display()
-        )));
+    if let Some(c) = &opts.contacts {
+        check_contacts_place(c, &opts.out)?;
     }
     let months = months(opts);
     let mut summary = SynthSummary::default();
@@ -232,6 +223,44 @@ pub fn synthesize(opts: &SynthOptions) -> Result<SynthSummary, SynthError> {
         summary.contacts = contacts::write_contacts(opts, c)?;
     }
     Ok(summary)
+}
+
+/// The contact table is a new file beside the inbox: its folder exists,
+/// the file does not, and it is not inside the inbox (links and `..`
+/// resolved). Checked before anything is written.
+fn check_contacts_place(contacts: &Path, inbox: &Path) -> Result<(), SynthError> {
+    let refuse = |why: &str| {
+        Err(SynthError::Options(format!(
+            "--contacts {}: {why}",
+            vroeg_contracts::text::escaped_path(contacts)
+        )))
+    };
+    if fs::symlink_metadata(contacts).is_ok() {
+        return refuse(
+            "it exists; remove it or choose another name (a contact table is never replaced)",
+        );
+    }
+    let folder = contacts
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(folder) = folder.canonicalize() else {
+        return refuse("its folder does not exist; create it first");
+    };
+    let mut inbox_real = inbox.to_path_buf();
+    if let Ok(real) = inbox.canonicalize() {
+        inbox_real = real;
+    } else if let Some(parent) = inbox.parent().filter(|p| !p.as_os_str().is_empty())
+        && let (Ok(parent), Some(name)) = (parent.canonicalize(), inbox.file_name())
+    {
+        inbox_real = parent.join(name);
+    }
+    if folder.starts_with(&inbox_real) {
+        return refuse(
+            "it would be inside the inbox; write it beside the inbox (no supplier delivery holds addresses)",
+        );
+    }
+    Ok(())
 }
 
 /// The header line and rows of a file, in the source's dialect.
