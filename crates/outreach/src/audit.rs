@@ -118,6 +118,9 @@ pub fn append(store_root: &Path, record: &AuditRecord) -> Result<AuditEntry> {
     let log_path = store_root.join(LOG_FILE);
     let head_path = store_root.join(HEAD_FILE);
     durable::create_dir_all(store_root).map_err(OutreachError::write(store_root))?;
+    if fs::symlink_metadata(&log_path).is_ok_and(|m| !m.is_file()) {
+        return Err(damaged(&log_path, 0, "audit.jsonl is not a regular file"));
+    }
     let mut log = open_log(&log_path)?;
     log.lock().map_err(OutreachError::write(&log_path))?;
     let mut content = Vec::new();

@@ -348,3 +348,22 @@ fn any_other_damage_at_the_tail_refuses_the_append() {
         "head two lines back"
     );
 }
+
+#[test]
+fn audit_files_that_are_not_regular_files_are_damage_not_a_hang() {
+    for file in [LOG_FILE, HEAD_FILE] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let path = root.join(file);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = audit::verify(root).unwrap_err();
+        assert_eq!(e.exit_code(), 3, "{file}: {e}");
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let e = audit::append(root, &record(1)).unwrap_err();
+        assert_eq!(e.exit_code(), 3, "{file}: {e}");
+    }
+}
