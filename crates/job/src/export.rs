@@ -11,21 +11,16 @@
 
 use crate::{JobError, engine::runtime, load, recorded};
 use chrono::{DateTime, NaiveDate, Utc};
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Date32Type, Decimal128Type};
-use datafusion::prelude::{SessionContext, col, lit};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use vroeg_contracts::Source;
-use vroeg_contracts::value::date_from_days;
 use vroeg_outreach::ContactTable;
 use vroeg_outreach::audit::{self, AuditRecord};
 use vroeg_outreach::ddas::{
     self, ContactPerson, ExportRequest, Organisation, OutcomeRow, SignalRow, SignalSource,
 };
-use vroeg_pipeline::{Feature, Pipeline, RuleSet};
-use vroeg_scoring::plan::{Latest, Planner};
+use vroeg_pipeline::Pipeline;
+use vroeg_scoring::counted::{CountedRow, closed_outcomes, counted_rows};
 
 /// What `vroeg export ddas` is asked.
 #[derive(Debug, Clone)]
@@ -61,148 +56,21 @@ pub struct ExportDdasOutcome {
     pub summary: ddas::ExportSummary,
 }
 
-/// The features whose rows become signals: those `total_arrears_eur`
-/// refers to that read rent or debt arrears.
-fn signal_features(rs: &RuleSet) -> Vec<&Feature> {
-    let names = rs.total_arrears_eur.names();
-    rs.features
-        .iter()
-        .filter(|f| names.contains(&f.name))
-        .filter(|f| matches!(f.source, Source::RentArrears | Source::DebtArrears))
-        .collect()
-}
-
-fn dates(batch: &RecordBatch, name: &str) -> Result<Vec<Option<NaiveDate>>, JobError> {
-    let a = column(batch, name, &DataType::Date32)?;
-    let a = a.as_primitive::<Date32Type>();
-    Ok((0..a.len())
-        .map(|i| (!a.is_null(i)).then(|| date_from_days(a.value(i))))
-        .collect())
-}
-
-fn texts(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>, JobError> {
-    let a = column(batch, name, &DataType::Utf8)?;
-    let a = a.as_string::<i32>();
-    Ok((0..a.len())
-        .map(|i| (!a.is_null(i)).then(|| a.value(i).to_string()))
-        .collect())
-}
-
-fn column(
-    batch: &RecordBatch,
-    name: &str,
-    to: &DataType,
-) -> Result<datafusion::arrow::array::ArrayRef, JobError> {
-    let idx = batch
-        .schema()
-        .index_of(name)
-        .map_err(|e| JobError::Scoring(datafusion::error::DataFusionError::from(e).into()))?;
-    cast(batch.column(idx), to)
-        .map_err(|e| JobError::Scoring(datafusion::error::DataFusionError::from(e).into()))
-}
-
-/// The rows of `f` at `as_of` of the listed `keys`.
-async fn signal_rows(
-    ctx: &SessionContext,
-    rs: &RuleSet,
-    as_of: NaiveDate,
-    f: &Feature,
-    keys: &BTreeSet<String>,
-) -> Result<Vec<SignalRow>, JobError> {
-    let none = Latest::new();
-    let planner = Planner::before(ctx, rs, as_of, &none);
-    let listed: Vec<_> = keys.iter().map(|k| lit(k.as_str())).collect();
-    let rows = planner
-        .feature_rows(f)
-        .await?
-        .filter(col("household_key").in_list(listed, false))
-        .map_err(|e| JobError::Scoring(e.into()))?;
-    let batches = rows
-        .collect()
-        .await
-        .map_err(|e| JobError::Scoring(e.into()))?;
-    let supplier = match f.source {
-        Source::RentArrears => "landlord_code",
-        _ => "creditor_code",
-    };
-    let mut out = Vec::new();
-    for b in &batches {
-        let keys = texts(b, "household_key")?;
-        let suppliers = texts(b, supplier)?;
-        let refs = dates(b, "reference_date")?;
-        let oldest = dates(b, "oldest_unpaid_date")?;
-        let types = match f.source {
-            Source::DebtArrears => texts(b, "creditor_type")?,
-            _ => vec![None; b.num_rows()],
-        };
-        let amounts = column(b, "arrears_eur", &DataType::Decimal128(38, 2))?;
-        let amounts = amounts.as_primitive::<Decimal128Type>();
-        for i in 0..b.num_rows() {
-            let (Some(key), Some(supplier_code), Some(reference_date), Some(oldest)) =
-                (keys[i].clone(), suppliers[i].clone(), refs[i], oldest[i])
-            else {
-                continue;
-            };
-            out.push(SignalRow {
-                source: match &types[i] {
-                    Some(t) => SignalSource::Debt {
-                        creditor_type: t.clone(),
-                    },
-                    None => SignalSource::Rent,
-                },
-                household_key: key,
-                supplier_code,
-                reference_date,
-                oldest_unpaid_date: oldest,
-                arrears_cents: amounts.value(i),
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Outcomes closed in [from, to].
-async fn outcome_rows(
-    ctx: &SessionContext,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<OutcomeRow>, JobError> {
-    let day = |d: NaiveDate| {
-        lit(datafusion::common::ScalarValue::Date32(Some(
-            vroeg_contracts::value::days_since_epoch(d),
-        )))
-    };
-    let batches = ctx
-        .table(Source::OutreachOutcomes.name())
-        .await
-        .map_err(|e| JobError::Scoring(e.into()))?
-        .filter(
-            col("closed_date")
-                .gt_eq(day(from))
-                .and(col("closed_date").lt_eq(day(to))),
-        )
-        .map_err(|e| JobError::Scoring(e.into()))?
-        .collect()
-        .await
-        .map_err(|e| JobError::Scoring(e.into()))?;
-    let mut out = Vec::new();
-    for b in &batches {
-        let keys = texts(b, "household_key")?;
-        let closed = dates(b, "closed_date")?;
-        let outcomes = texts(b, "outcome")?;
-        let kinds = texts(b, "contact_kind")?;
-        for i in 0..b.num_rows() {
-            if let (Some(k), Some(c), Some(o)) = (keys[i].clone(), closed[i], outcomes[i].clone()) {
-                out.push(OutcomeRow {
-                    household_key: k,
-                    closed_date: c,
-                    outcome: o,
-                    contact_kind: kinds[i].clone().filter(|s| !s.is_empty()),
-                });
+/// A counted row as a DDAS signal row.
+fn signal_row(r: CountedRow) -> SignalRow {
+    SignalRow {
+        source: match r.creditor_type {
+            Some(creditor_type) if r.source == Source::DebtArrears => {
+                SignalSource::Debt { creditor_type }
             }
-        }
+            _ => SignalSource::Rent,
+        },
+        household_key: r.household_key,
+        supplier_code: r.supplier_code,
+        reference_date: r.reference_date,
+        oldest_unpaid_date: r.oldest_unpaid_date,
+        arrears_cents: r.arrears_cents,
     }
-    Ok(out)
 }
 
 fn organisation(p: &Pipeline) -> Result<Organisation, JobError> {
@@ -266,7 +134,6 @@ pub fn export_ddas(req: &ExportDdasRequest) -> Result<ExportDdasOutcome, JobErro
     let contacts = ContactTable::load(&req.contacts)?;
     let rt = runtime()?;
     let mut signals = Vec::new();
-    let features = signal_features(rs);
     for run in &runs {
         let as_of: NaiveDate = run.as_of.parse().map_err(|_| {
             JobError::Store(vroeg_store::StoreError::RunRecord {
@@ -274,23 +141,28 @@ pub fn export_ddas(req: &ExportDdasRequest) -> Result<ExportDdasOutcome, JobErro
                 message: format!("run {} has as-of date {:?}", run.seq, run.as_of),
             })
         })?;
-        let keys: BTreeSet<String> = store
-            .run_listed(run)?
-            .into_iter()
-            .map(|h| h.household_key)
-            .collect();
-        if keys.is_empty() {
+        let listed = store.run_listed(run)?;
+        if listed.is_empty() {
             continue;
         }
+        let keys: Vec<&str> = listed.iter().map(|h| h.household_key.as_str()).collect();
         let ctx = crate::EngineChoice::Local.session(&p.engine)?;
         recorded::view_as_run(&store, run)?.register(&ctx, Some(as_of))?;
-        for f in &features {
-            signals.extend(rt.block_on(signal_rows(&ctx, rs, as_of, f, &keys))?);
-        }
+        let counted = rt.block_on(counted_rows(&ctx, rs, as_of, &keys))?;
+        signals.extend(counted.into_iter().map(signal_row));
     }
     let ctx = crate::EngineChoice::Local.session(&p.engine)?;
     store.view().register(&ctx, Some(req.to))?;
-    let outcomes = rt.block_on(outcome_rows(&ctx, req.from, req.to))?;
+    let outcomes = rt
+        .block_on(closed_outcomes(&ctx, req.from, req.to))?
+        .into_iter()
+        .map(|o| OutcomeRow {
+            household_key: o.household_key,
+            closed_date: o.closed_date,
+            outcome: o.outcome,
+            contact_kind: o.contact_kind,
+        })
+        .collect();
     let request = ExportRequest {
         from: req.from,
         to: req.to,

@@ -7,6 +7,7 @@
 //! apply the exclusions in the contract's order and to count ([`list`]).
 
 pub mod check;
+pub mod counted;
 pub mod explain;
 mod latest;
 pub mod list;

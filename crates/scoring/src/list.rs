@@ -105,7 +105,11 @@ impl SignalList {
     }
 }
 
-fn column(batch: &RecordBatch, name: &str, to: &DataType) -> Result<ArrayRef, ScoringError> {
+pub(crate) fn column(
+    batch: &RecordBatch,
+    name: &str,
+    to: &DataType,
+) -> Result<ArrayRef, ScoringError> {
     let idx = batch
         .schema()
         .index_of(name)
