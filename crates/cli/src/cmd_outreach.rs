@@ -133,6 +133,10 @@ struct ExportDdasArgs {
     /// Store folder, overriding the pipeline file's.
     #[arg(long)]
     store: Option<PathBuf>,
+    /// The store's signal-ID key (ddas-id.key) is lost and cannot be
+    /// restored: make a new one (every signal gets a new ID).
+    #[arg(long)]
+    new_id_key: bool,
 }
 
 fn overrides(store: Option<PathBuf>) -> PathOverrides {
@@ -195,14 +199,18 @@ pub fn reveal(args: RevealArgs) -> anyhow::Result<()> {
 /// Runs `vroeg audit verify`.
 pub fn audit(args: AuditArgs) -> anyhow::Result<()> {
     let AuditCommand::Verify(args) = args.command;
-    let entries = vroeg_job::audit_verify(&vroeg_job::AuditVerifyRequest {
+    let verified = vroeg_job::audit_verify(&vroeg_job::AuditVerifyRequest {
         pipeline: args.pipeline,
         paths: overrides(args.store),
     })?;
-    writeln!(
-        std::io::stdout().lock(),
-        "audit log intact: {entries} entries"
-    )?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "audit log intact: {} entries", verified.entries)?;
+    if verified.interrupted {
+        writeln!(
+            out,
+            "the last append was cut short (audit.head is pending); the next reveal or export completes it"
+        )?;
+    }
     Ok(())
 }
 
@@ -220,6 +228,7 @@ pub fn export(args: ExportArgs) -> anyhow::Result<()> {
         out: args.out.clone(),
         paths: overrides(args.store),
         delivered_at: None,
+        new_id_key: args.new_id_key,
     })?;
     let s = &outcome.summary;
     let mut out = std::io::stdout().lock();

@@ -883,3 +883,74 @@ fn worklists_go_to_a_place_of_their_own_and_reveals_may_run_together() {
         text(&o)
     );
 }
+
+/// The store's signal-ID key and audit log are part of its history: a
+/// missing key after exports is refused unless a new one is asked for; a
+/// missing log in a store that exported is damage; an interrupted append is
+/// reported as such.
+#[test]
+fn the_id_key_and_the_audit_log_cannot_silently_start_over() {
+    let p = ready();
+    ok(&export(&p, "one.json", &[]));
+    fs::remove_file(p.path("store/ddas-id.key")).unwrap();
+    let o = export(&p, "two.json", &[]);
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    assert!(text(&o).contains("ddas-id.key is missing"), "{}", text(&o));
+    assert!(!p.path("two.json").exists());
+    let o = export(&p, "two.json", &["--new-id-key"]);
+    ok(&o);
+    let ids = |f: &str| -> BTreeSet<String> {
+        let v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(p.path(f)).unwrap()).unwrap();
+        v["leveringen"][0]["vroegsignalen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["ID"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        ids("one.json").is_disjoint(&ids("two.json")),
+        "a new key, new IDs"
+    );
+
+    // an append cut short: verify says so, and stays exit 0
+    let head = fs::read_to_string(p.path("store/audit.head")).unwrap();
+    fs::write(
+        p.path("store/audit.head"),
+        format!("pending {} {}\n", head.trim(), "f".repeat(64)),
+    )
+    .unwrap();
+    let o = p.vroeg(&["audit", "verify", "--pipeline", "ddas.toml"]);
+    ok(&o);
+    assert!(
+        text(&o).contains("the last append was cut short"),
+        "{}",
+        text(&o)
+    );
+
+    // both audit files gone in a store that exported
+    fs::remove_file(p.path("store/audit.jsonl")).unwrap();
+    fs::remove_file(p.path("store/audit.head")).unwrap();
+    let o = p.vroeg(&["audit", "verify", "--pipeline", "ddas.toml"]);
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    assert!(text(&o).contains("empty or missing"), "{}", text(&o));
+}
+
+#[test]
+fn an_out_inside_the_pipeline_files_own_store_is_refused_under_another_store() {
+    let p = ready();
+    let copy = p.path("store-copy");
+    let status = std::process::Command::new("cp")
+        .args([
+            "-a",
+            p.path("store").to_str().unwrap(),
+            copy.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = reveal(&p, "noord", "store/x.csv", &["--store", "store-copy"]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(!p.path("store/x.csv").exists());
+}

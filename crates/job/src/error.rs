@@ -68,6 +68,9 @@ pub enum JobError {
     /// The command needs a run the store has not recorded.
     #[error("{0}")]
     NoRecordedRun(String),
+    /// The store's audit log is gone while the store shows it was used.
+    #[error("{0}")]
+    AuditLost(String),
     /// The query engine's runtime could not start.
     #[error("cannot start the query engine: {0}")]
     Runtime(std::io::Error),
@@ -109,7 +112,7 @@ impl JobError {
             }
             JobError::Synth(SynthError::Options(_)) => 2,
             JobError::Outreach(e) => e.exit_code(),
-            JobError::NoRecordedRun(_) => 3,
+            JobError::NoRecordedRun(_) | JobError::AuditLost(_) => 3,
             JobError::Outputs(
                 OutputError::OutPath { .. }
                 | OutputError::OutNotAFolder { .. }

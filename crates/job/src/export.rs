@@ -45,6 +45,9 @@ pub struct ExportDdasRequest {
     pub paths: load::PathOverrides,
     /// The delivery time written (`aanleverdatumEnTijd`); now when `None`.
     pub delivered_at: Option<DateTime<Utc>>,
+    /// Make a new signal-ID key although earlier exports used one that is
+    /// gone (every signal then gets a new ID).
+    pub new_id_key: bool,
 }
 
 /// What an export wrote.
@@ -54,6 +57,14 @@ pub struct ExportDdasOutcome {
     pub runs: u64,
     /// The document's counts.
     pub summary: ddas::ExportSummary,
+}
+
+/// Whether the signal-ID key is missing while the audit log records an
+/// export made with it.
+fn id_key_lost(store_root: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(store_root.join(ddas::ID_KEY_FILE)).is_err()
+        && std::fs::read_to_string(store_root.join(audit::LOG_FILE))
+            .is_ok_and(|log| log.contains("\"command\":\"export ddas\""))
 }
 
 /// A counted row as a DDAS signal row.
@@ -173,6 +184,12 @@ pub fn export_ddas(req: &ExportDdasRequest) -> Result<ExportDdasOutcome, JobErro
         signals,
         outcomes,
     };
+    if !req.new_id_key && id_key_lost(store.root()) {
+        return Err(JobError::NoRecordedRun(format!(
+            "the store's {} is missing, but its audit log records earlier exports: restore it from a backup, or pass --new-id-key to start new signal IDs (the monitor will see every signal as new)",
+            ddas::ID_KEY_FILE
+        )));
+    }
     let id_key = ddas::id_key(store.root())?;
     let (document, summary) = ddas::build(&request, &contacts, &id_key)?;
     let exported: BTreeSet<&str> = request

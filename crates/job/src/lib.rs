@@ -36,7 +36,9 @@ pub use explain::{ExplainOutcome, ExplainRequest, explain};
 pub use export::{ExportDdasOutcome, ExportDdasRequest, export_ddas};
 pub use ingest::ingest;
 pub use load::PathOverrides;
-pub use outreach::{AuditVerifyRequest, PseudonymizeRequest, audit_verify, pseudonymize};
+pub use outreach::{
+    AuditVerified, AuditVerifyRequest, PseudonymizeRequest, audit_verify, pseudonymize,
+};
 pub use reveal::{RevealOutcome, RevealRequest, reveal};
 pub use run::{RunOutcome, RunRequest, run};
 pub use synth::synth;

@@ -61,9 +61,31 @@ pub struct AuditVerifyRequest {
     pub paths: load::PathOverrides,
 }
 
-/// Recomputes the audit log's chain; the number of entries when whole.
-pub fn audit_verify(req: &AuditVerifyRequest) -> Result<u64, JobError> {
+/// What `vroeg audit verify` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditVerified {
+    /// Entries in the chain.
+    pub entries: u64,
+    /// An append was cut short by a crash (the next one completes it).
+    pub interrupted: bool,
+}
+
+/// Recomputes the audit log's chain. An empty log in a store that has
+/// exported (its signal-ID key exists) is a lost log, exit 3.
+pub fn audit_verify(req: &AuditVerifyRequest) -> Result<AuditVerified, JobError> {
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let store = load::store_read_only(&p)?;
-    Ok(vroeg_outreach::audit::verify(store.root())?)
+    let root = store.root();
+    let entries = vroeg_outreach::audit::verify(root)?;
+    if entries == 0 && root.join(vroeg_outreach::ddas::ID_KEY_FILE).exists() {
+        return Err(JobError::AuditLost(format!(
+            "the audit log of {} is empty or missing, but the store has exported ({} exists): restore audit.jsonl and audit.head from a backup",
+            vroeg_contracts::text::escaped_path(root),
+            vroeg_outreach::ddas::ID_KEY_FILE
+        )));
+    }
+    Ok(AuditVerified {
+        entries,
+        interrupted: vroeg_outreach::audit::interrupted(root),
+    })
 }

@@ -191,6 +191,15 @@ fn open_log(path: &Path) -> Result<File> {
     }
 }
 
+/// Whether `audit.head` says an append was under way (a crash before it
+/// finished; the next append completes it).
+pub fn interrupted(store_root: &Path) -> bool {
+    matches!(
+        read_head(&store_root.join(HEAD_FILE)),
+        Ok(Some(Head::Pending { .. }))
+    )
+}
+
 /// What `audit.head` says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Head {

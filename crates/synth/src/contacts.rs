@@ -188,6 +188,7 @@ mod tests {
             ("inbox", "inbox/../inbox/c.csv", "inside the inbox"),
             ("inbox2", "existing.csv", "it exists"),
             ("inbox3", "nope/c.csv", "its folder does not exist"),
+            ("inbox4", "inbox4", "inside the inbox"),
         ];
         fs::write(root.join("existing.csv"), "mine").unwrap();
         for (inbox, contacts, says) in cases {

@@ -255,7 +255,8 @@ fn check_contacts_place(contacts: &Path, inbox: &Path) -> Result<(), SynthError>
     {
         inbox_real = parent.join(name);
     }
-    if folder.starts_with(&inbox_real) {
+    let table = folder.join(contacts.file_name().unwrap_or_default());
+    if folder.starts_with(&inbox_real) || table == inbox_real {
         return refuse(
             "it would be inside the inbox; write it beside the inbox (no supplier delivery holds addresses)",
         );
