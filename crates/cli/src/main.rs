@@ -8,6 +8,7 @@
 
 mod cmd_ingest;
 mod cmd_outreach;
+mod cmd_policy;
 mod cmd_run;
 mod cmd_synth;
 mod logging;
@@ -78,6 +79,9 @@ enum Command {
     Audit(cmd_outreach::AuditArgs),
     /// Exports: `vroeg export ddas`, the national exchange format.
     Export(cmd_outreach::ExportArgs),
+    /// For policy staff: the list under a changed parameter or a candidate
+    /// pipeline file beside the list as it is (writes no list, changes no store).
+    Whatif(cmd_policy::WhatIfArgs),
 }
 
 /// Parses the arguments and runs one command.
@@ -94,6 +98,7 @@ fn run() -> anyhow::Result<()> {
         Command::Reveal(args) => cmd_outreach::reveal(args),
         Command::Audit(args) => cmd_outreach::audit(args),
         Command::Export(args) => cmd_outreach::export(args),
+        Command::Whatif(args) => cmd_policy::whatif(args),
     }
 }
 

@@ -65,6 +65,17 @@ pub enum JobError {
     /// DDAS document failed.
     #[error(transparent)]
     Outreach(#[from] vroeg_outreach::OutreachError),
+    /// A file of a policy command could not be written.
+    #[error("cannot write {path}: {message}")]
+    WriteFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A what-if change cannot be made or shown.
+    #[error(transparent)]
+    Policy(#[from] vroeg_policy::PolicyError),
     /// The command needs a run the store has not recorded.
     #[error("{0}")]
     NoRecordedRun(String),
@@ -112,6 +123,7 @@ impl JobError {
             }
             JobError::Synth(SynthError::Options(_)) => 2,
             JobError::Outreach(e) => e.exit_code(),
+            JobError::Policy(e) => e.exit_code(),
             JobError::NoRecordedRun(_) | JobError::AuditLost(_) => 3,
             JobError::Outputs(
                 OutputError::OutPath { .. }
@@ -125,6 +137,7 @@ impl JobError {
             | JobError::Synth(_)
             | JobError::RecordRun { .. }
             | JobError::Manifest(_)
+            | JobError::WriteFile { .. }
             | JobError::Runtime(_) => 1,
         }
     }

@@ -12,6 +12,7 @@
 //! reveal   load → recorded run → contact table → audit → worklist
 //! export   load → recorded runs → their counted rows → DDAS document, audit
 //! pseudonymize, audit verify: over the outreach crate
+//! whatif   load → change → check both → read the store (no lock) → score both → compare
 //! ```
 //!
 //! Where a plan runs is the [`EngineChoice`] seam.
@@ -28,6 +29,7 @@ mod recorded;
 pub mod reveal;
 pub mod run;
 pub mod synth;
+pub mod whatif;
 
 pub use check::{CheckOutcome, check};
 pub use engine::EngineChoice;
@@ -42,3 +44,4 @@ pub use outreach::{
 pub use reveal::{RevealOutcome, RevealRequest, reveal};
 pub use run::{RunOutcome, RunRequest, run};
 pub use synth::synth;
+pub use whatif::{WhatIfOutcome, WhatIfRequest, whatif};

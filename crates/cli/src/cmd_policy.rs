@@ -1,0 +1,82 @@
+//! `vroeg whatif`: arguments and printing; the work is `vroeg_job`'s.
+
+use crate::cmd_run::parse_date;
+use chrono::NaiveDate;
+use std::io::Write;
+use std::path::PathBuf;
+use vroeg_job::{EngineChoice, PathOverrides};
+
+/// Arguments of `vroeg whatif`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  vroeg whatif --pipeline pipelines/zoetermeer.toml --as-of 2026-10-31 --set eligible_min_score=6 --out /tmp/whatif"
+)]
+pub struct WhatIfArgs {
+    /// The pipeline file (TOML) as it is.
+    #[arg(long)]
+    pipeline: PathBuf,
+    /// The as-of date (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    as_of: NaiveDate,
+    /// NAME=VALUE: a [params] or [scoring] value to change (repeatable;
+    /// `params.NAME` or `scoring.NAME` when a name is in both).
+    #[arg(long = "set")]
+    sets: Vec<String>,
+    /// A whole candidate pipeline file to compare instead.
+    #[arg(long)]
+    candidate: Option<PathBuf>,
+    /// Folder for whatif.json (exact counts) and whatif.html (masked).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Store folder, overriding the pipeline file's.
+    #[arg(long)]
+    store: Option<PathBuf>,
+}
+
+/// Runs `vroeg whatif`.
+pub fn whatif(args: WhatIfArgs) -> anyhow::Result<()> {
+    let outcome = vroeg_job::whatif(&vroeg_job::WhatIfRequest {
+        pipeline: args.pipeline,
+        as_of: args.as_of,
+        sets: args.sets,
+        candidate: args.candidate,
+        out: args.out.clone(),
+        paths: PathOverrides {
+            inbox: None,
+            store: args.store,
+        },
+        engine: EngineChoice::Local,
+    })?;
+    let w = &outcome.comparison;
+    let mut out = std::io::stdout().lock();
+    for c in &outcome.changes {
+        writeln!(
+            out,
+            "{}: {} -> {}",
+            c.key,
+            c.before.as_deref().unwrap_or("(absent)"),
+            c.after
+        )?;
+    }
+    writeln!(
+        out,
+        "eligible {} -> {}, listed {} -> {}: {} added, {} removed ({} below the score, {} excluded, {} beyond capacity)",
+        w.before.eligible,
+        w.after.eligible,
+        w.before.listed,
+        w.after.listed,
+        w.added,
+        w.removed,
+        w.removed_why.below_score,
+        w.removed_why.excluded,
+        w.removed_why.beyond_capacity
+    )?;
+    if let Some(dir) = &args.out {
+        writeln!(
+            out,
+            "wrote whatif.json and whatif.html to {}",
+            vroeg_contracts::text::escaped_path(dir)
+        )?;
+    }
+    Ok(())
+}
