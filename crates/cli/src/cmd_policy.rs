@@ -1,4 +1,5 @@
-//! `vroeg whatif`: arguments and printing; the work is `vroeg_job`'s.
+//! `vroeg whatif` and `vroeg sweep`: arguments and printing; the work is
+//! `vroeg_job`'s.
 
 use crate::cmd_run::parse_date;
 use chrono::NaiveDate;
@@ -78,5 +79,46 @@ pub fn whatif(args: WhatIfArgs) -> anyhow::Result<()> {
             vroeg_contracts::text::escaped_path(dir)
         )?;
     }
+    Ok(())
+}
+
+/// Arguments of `vroeg sweep`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  vroeg sweep --pipeline pipelines/zoetermeer.toml --as-of 2026-10-31 --param eligible_min_score=3..9/1 --out /tmp/sweep"
+)]
+pub struct SweepArgs {
+    /// The pipeline file (TOML) as it is.
+    #[arg(long)]
+    pipeline: PathBuf,
+    /// The as-of date (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    as_of: NaiveDate,
+    /// NAME=FROM..TO/STEP: a [params] or [scoring] value and its range.
+    #[arg(long)]
+    param: String,
+    /// Folder for sweep.csv and sweep.html (masked).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Store folder, overriding the pipeline file's.
+    #[arg(long)]
+    store: Option<PathBuf>,
+}
+
+/// Runs `vroeg sweep`: the table as CSV on stdout.
+pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
+    let outcome = vroeg_job::sweep(&vroeg_job::SweepRequest {
+        pipeline: args.pipeline,
+        as_of: args.as_of,
+        param: args.param,
+        out: args.out.clone(),
+        paths: PathOverrides {
+            inbox: None,
+            store: args.store,
+        },
+        engine: EngineChoice::Local,
+    })?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(vroeg_job::sweep::csv(&outcome.name, &outcome.lines).as_bytes())?;
     Ok(())
 }

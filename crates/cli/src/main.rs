@@ -82,6 +82,9 @@ enum Command {
     /// For policy staff: the list under a changed parameter or a candidate
     /// pipeline file beside the list as it is (writes no list, changes no store).
     Whatif(cmd_policy::WhatIfArgs),
+    /// For policy staff: the list under every value of one parameter
+    /// (listed, eligible, overlap with today's list, per team or district).
+    Sweep(cmd_policy::SweepArgs),
 }
 
 /// Parses the arguments and runs one command.
@@ -99,6 +102,7 @@ fn run() -> anyhow::Result<()> {
         Command::Audit(args) => cmd_outreach::audit(args),
         Command::Export(args) => cmd_outreach::export(args),
         Command::Whatif(args) => cmd_policy::whatif(args),
+        Command::Sweep(args) => cmd_policy::sweep(args),
     }
 }
 

@@ -13,6 +13,7 @@
 //! export   load → recorded runs → their counted rows → DDAS document, audit
 //! pseudonymize, audit verify: over the outreach crate
 //! whatif   load → change → check both → read the store (no lock) → score both → compare
+//! sweep    load → a pipeline per value → features once → score each value
 //! ```
 //!
 //! Where a plan runs is the [`EngineChoice`] seam.
@@ -28,6 +29,7 @@ pub mod outreach;
 mod recorded;
 pub mod reveal;
 pub mod run;
+pub mod sweep;
 pub mod synth;
 pub mod whatif;
 
@@ -43,5 +45,6 @@ pub use outreach::{
 };
 pub use reveal::{RevealOutcome, RevealRequest, reveal};
 pub use run::{RunOutcome, RunRequest, run};
+pub use sweep::{SweepOutcome, SweepRequest, sweep};
 pub use synth::synth;
 pub use whatif::{WhatIfOutcome, WhatIfRequest, whatif};

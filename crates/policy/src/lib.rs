@@ -6,10 +6,12 @@
 //!   the changed file is validated exactly as `vroeg run` would;
 //! - [`whatif`]: two lists compared: counts before and after, households
 //!   added and removed per district and per rule, and why each left;
-//! - [`page`]: `whatif.html`, masked like the report.
+//! - [`sweep`]: the values of `--param NAME=FROM..TO/STEP` and a line per value;
+//! - [`page`]: `whatif.html` and `sweep.html`, masked like the report.
 
 pub mod edit;
 pub mod page;
+pub mod sweep;
 pub mod whatif;
 
 pub use edit::{Change, apply_sets};
@@ -32,9 +34,12 @@ pub enum PolicyError {
     /// The pipeline file's text is not TOML (it was read before).
     #[error("the pipeline file is not TOML: {0}")]
     Toml(String),
-    /// The page could not be rendered.
-    #[error("rendering whatif.html: {0}")]
+    /// A page could not be rendered.
+    #[error("rendering the page: {0}")]
     Page(#[from] minijinja::Error),
+    /// A chart could not be drawn.
+    #[error("drawing the chart: {0}")]
+    Chart(String),
 }
 
 impl PolicyError {
@@ -42,7 +47,7 @@ impl PolicyError {
     pub fn exit_code(&self) -> u8 {
         match self {
             PolicyError::Set { .. } | PolicyError::Toml(_) => 2,
-            PolicyError::Page(_) => 1,
+            PolicyError::Page(_) | PolicyError::Chart(_) => 1,
         }
     }
 }

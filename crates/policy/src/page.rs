@@ -83,3 +83,61 @@ pub fn render(identity: &PageIdentity, w: &WhatIf) -> Result<String, PolicyError
         small => vroeg_report::SMALL,
     })?)
 }
+
+const SWEEP_TEMPLATE: &str = include_str!("../templates/sweep.html");
+
+/// A sweep line as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+struct SweepRow {
+    value: String,
+    eligible: u64,
+    listed: u64,
+    overlap: u64,
+    by: Vec<Shown>,
+}
+
+/// Renders `sweep.html`: the table (per team or district masked as one
+/// partition of the listed count, per value) and a chart of the listed
+/// count.
+pub fn render_sweep(
+    pipeline: &str,
+    as_of: &str,
+    name: &str,
+    lines: &[crate::sweep::SweepLine],
+) -> Result<String, PolicyError> {
+    let columns: Vec<String> = lines
+        .iter()
+        .flat_map(|l| l.listed_by.keys().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let rows: Vec<SweepRow> = lines
+        .iter()
+        .map(|l| SweepRow {
+            value: l.value.clone(),
+            eligible: l.eligible,
+            listed: l.listed,
+            overlap: l.overlap,
+            by: mask_partition(
+                &columns
+                    .iter()
+                    .map(|c| l.listed_by.get(c).copied().unwrap_or(0))
+                    .collect::<Vec<_>>(),
+            ),
+        })
+        .collect();
+    let points: Vec<(String, u64)> = lines.iter().map(|l| (l.value.clone(), l.listed)).collect();
+    let chart = vroeg_report::line(&format!("Listed households per value of {name}"), &points)
+        .map_err(|e| PolicyError::Chart(e.to_string()))?;
+    let mut env = Environment::new();
+    env.add_template("sweep.html", SWEEP_TEMPLATE)?;
+    Ok(env.get_template("sweep.html")?.render(context! {
+        pipeline => pipeline,
+        as_of => as_of,
+        name => name,
+        columns => columns,
+        rows => Value::from(Serde(&rows)),
+        chart => chart,
+        small => vroeg_report::SMALL,
+    })?)
+}

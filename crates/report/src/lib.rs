@@ -17,6 +17,7 @@ mod mask;
 mod notebook;
 
 pub use audit::{Leak, audit};
+pub use charts::line;
 pub use data::{
     ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, NO_TEAM,
     PreviousRun, Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality,

@@ -13,6 +13,7 @@ mod latest;
 pub mod list;
 pub mod plan;
 mod repeat;
+pub mod shared;
 pub mod stale;
 
 use datafusion::error::DataFusionError;

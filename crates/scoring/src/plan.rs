@@ -539,6 +539,25 @@ impl<'a> Planner<'a> {
     /// register membership, district and recent contact, in list order.
     pub async fn candidates(&self) -> Result<DataFrame, ScoringError> {
         let scored = self.scored().await?;
+        self.candidates_from(scored).await
+    }
+
+    /// Every feature of the rule set, one row per household (what
+    /// [`Self::scored`] scores), for computing once and scoring many times.
+    pub async fn feature_table(&self) -> Result<DataFrame, ScoringError> {
+        let all: Vec<&Feature> = self.rs.features.iter().collect();
+        self.features(&all).await
+    }
+
+    /// [`Self::candidates`] from a feature table made by
+    /// [`Self::feature_table`] with the same features.
+    pub async fn candidates_with(&self, features: DataFrame) -> Result<DataFrame, ScoringError> {
+        let scored = self.score_features(features)?;
+        self.candidates_from(scored).await
+    }
+
+    /// The scored households with register, contact, and order.
+    async fn candidates_from(&self, scored: DataFrame) -> Result<DataFrame, ScoringError> {
         let households = self.table(Source::Households).await?;
         let register = match self.latest.get(&Source::Households) {
             Some(Some(d)) => households.filter(col("reference_date").eq(date(*d)))?,
