@@ -1,5 +1,5 @@
-//! `vroeg whatif` and `vroeg sweep`: arguments and printing; the work is
-//! `vroeg_job`'s.
+//! `vroeg whatif`, `vroeg sweep` and `vroeg backtest`: arguments and
+//! printing; the work is `vroeg_job`'s.
 
 use crate::cmd_run::parse_date;
 use chrono::NaiveDate;
@@ -120,5 +120,51 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     })?;
     let mut out = std::io::stdout().lock();
     out.write_all(vroeg_job::sweep::csv(&outcome.name, &outcome.lines).as_bytes())?;
+    Ok(())
+}
+
+/// Arguments of `vroeg backtest`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  vroeg backtest --pipeline pipelines/zoetermeer.toml --from 2025-11-01 --to 2026-10-31 --every month --out /tmp/backtest"
+)]
+pub struct BacktestArgs {
+    /// The pipeline file (TOML).
+    #[arg(long)]
+    pipeline: PathBuf,
+    /// First day of the period (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    from: NaiveDate,
+    /// Last day of the period (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    to: NaiveDate,
+    /// How often: `month` (the last day of every month in the period).
+    #[arg(long, default_value = "month")]
+    every: String,
+    /// Folder for backtest.json and backtest.csv.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Store folder, overriding the pipeline file's.
+    #[arg(long)]
+    store: Option<PathBuf>,
+}
+
+/// Runs `vroeg backtest`: one CSV line per date on stdout.
+pub fn backtest(args: BacktestArgs) -> anyhow::Result<()> {
+    let lines = vroeg_job::backtest(&vroeg_job::BacktestRequest {
+        pipeline: args.pipeline,
+        from: args.from,
+        to: args.to,
+        every: args.every,
+        out: args.out,
+        paths: PathOverrides {
+            inbox: None,
+            store: args.store,
+        },
+        engine: EngineChoice::Local,
+    })?;
+    std::io::stdout()
+        .lock()
+        .write_all(vroeg_job::backtest::csv(&lines).as_bytes())?;
     Ok(())
 }

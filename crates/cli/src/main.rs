@@ -85,6 +85,9 @@ enum Command {
     /// For policy staff: the list under every value of one parameter
     /// (listed, eligible, overlap with today's list, per team or district).
     Sweep(cmd_policy::SweepArgs),
+    /// For policy staff: the pipeline replayed at every month end of a
+    /// period, with the outcomes closed after each list.
+    Backtest(cmd_policy::BacktestArgs),
 }
 
 /// Parses the arguments and runs one command.
@@ -103,6 +106,7 @@ fn run() -> anyhow::Result<()> {
         Command::Export(args) => cmd_outreach::export(args),
         Command::Whatif(args) => cmd_policy::whatif(args),
         Command::Sweep(args) => cmd_policy::sweep(args),
+        Command::Backtest(args) => cmd_policy::backtest(args),
     }
 }
 

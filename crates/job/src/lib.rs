@@ -14,10 +14,12 @@
 //! pseudonymize, audit verify: over the outreach crate
 //! whatif   load → change → check both → read the store (no lock) → score both → compare
 //! sweep    load → a pipeline per value → features once → score each value
+//! backtest load → every month end: the store cut there → score → outcomes after it
 //! ```
 //!
 //! Where a plan runs is the [`EngineChoice`] seam.
 
+pub mod backtest;
 pub mod check;
 pub mod engine;
 mod error;
@@ -33,6 +35,7 @@ pub mod sweep;
 pub mod synth;
 pub mod whatif;
 
+pub use backtest::{BacktestRequest, backtest};
 pub use check::{CheckOutcome, check};
 pub use engine::EngineChoice;
 pub use error::JobError;

@@ -9,10 +9,12 @@
 //! - [`sweep`]: the values of `--param NAME=FROM..TO/STEP` and a line per value;
 //! - [`page`]: `whatif.html` and `sweep.html`, masked like the report.
 
+pub mod backtest;
 pub mod edit;
 pub mod page;
 pub mod sweep;
 pub mod whatif;
+pub mod wilson;
 
 pub use edit::{Change, apply_sets};
 pub use whatif::{Side, WhatIf, compare};
