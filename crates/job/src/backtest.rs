@@ -4,11 +4,10 @@
 //! list. Reads the store only and writes no list for outreach.
 
 use crate::engine::runtime;
-use crate::{EngineChoice, JobError, load};
+use crate::{EngineChoice, JobError, load, pages};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use vroeg_contracts::durable;
 use vroeg_policy::backtest::{DateLine, Outcome, line, month_ends};
 use vroeg_scoring::counted::closed_outcomes;
 
@@ -120,22 +119,12 @@ pub fn csv(lines: &[DateLine]) -> String {
 }
 
 fn write(dir: &std::path::Path, lines: &[DateLine]) -> Result<(), JobError> {
-    let io = |path: PathBuf| {
-        move |e: std::io::Error| JobError::WriteFile {
-            path,
-            message: e.to_string(),
-        }
-    };
-    durable::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
     let json = serde_json::json!({ "dates": lines });
-    let mut bytes = serde_json::to_vec_pretty(&json).map_err(|e| JobError::WriteFile {
-        path: dir.join("backtest.json"),
-        message: e.to_string(),
-    })?;
-    bytes.push(b'\n');
-    let path = dir.join("backtest.json");
-    durable::write_atomic(&path, &bytes).map_err(io(path.clone()))?;
-    let path = dir.join("backtest.csv");
-    durable::write_atomic(&path, csv(lines).as_bytes()).map_err(io(path.clone()))?;
-    Ok(())
+    pages::write_files(
+        dir,
+        &[
+            ("backtest.json", pages::json(dir, "backtest.json", &json)?),
+            ("backtest.csv", csv(lines).into_bytes()),
+        ],
+    )
 }

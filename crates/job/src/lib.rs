@@ -28,6 +28,7 @@ pub mod export;
 pub mod ingest;
 pub mod load;
 pub mod outreach;
+mod pages;
 mod recorded;
 pub mod reveal;
 pub mod run;

@@ -5,11 +5,10 @@
 //! store only and writes no list for outreach.
 
 use crate::engine::runtime;
-use crate::{EngineChoice, JobError, load};
+use crate::{EngineChoice, JobError, load, pages};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use vroeg_contracts::durable;
 use vroeg_pipeline::Pipeline;
 use vroeg_policy::apply_sets;
 use vroeg_policy::sweep::{SweepLine, parse};
@@ -157,17 +156,12 @@ fn write(
     name: &str,
     lines: &[SweepLine],
 ) -> Result<(), JobError> {
-    let io = |path: PathBuf| {
-        move |e: std::io::Error| JobError::WriteFile {
-            path,
-            message: e.to_string(),
-        }
-    };
-    durable::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
-    let path = dir.join("sweep.csv");
-    durable::write_atomic(&path, csv(name, lines).as_bytes()).map_err(io(path.clone()))?;
     let html = vroeg_policy::page::render_sweep(&p.name, &as_of.to_string(), name, lines)?;
-    let path = dir.join("sweep.html");
-    durable::write_atomic(&path, html.as_bytes()).map_err(io(path.clone()))?;
-    Ok(())
+    pages::write_files(
+        dir,
+        &[
+            ("sweep.csv", csv(name, lines).into_bytes()),
+            ("sweep.html", html.into_bytes()),
+        ],
+    )
 }

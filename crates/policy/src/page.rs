@@ -14,6 +14,16 @@ use serde::Serialize;
 use vroeg_report::{Shown, mask_partition};
 
 const TEMPLATE: &str = include_str!("../templates/whatif.html");
+const STYLE: &str = include_str!("../templates/style.html");
+
+/// The templates of the policy pages, sharing one style sheet.
+fn environment() -> Result<Environment<'static>, PolicyError> {
+    let mut env = Environment::new();
+    env.add_template("style.html", STYLE)?;
+    env.add_template("whatif.html", TEMPLATE)?;
+    env.add_template("sweep.html", SWEEP_TEMPLATE)?;
+    Ok(env)
+}
 
 /// A row of a masked table.
 #[derive(Debug, Clone, Serialize)]
@@ -72,8 +82,7 @@ pub fn render(identity: &PageIdentity, w: &WhatIf) -> Result<String, PolicyError
         ]
         .into_iter(),
     );
-    let mut env = Environment::new();
-    env.add_template("whatif.html", TEMPLATE)?;
+    let env = environment()?;
     Ok(env.get_template("whatif.html")?.render(context! {
         id => Value::from(Serde(identity)),
         w => Value::from(Serde(w)),
@@ -129,8 +138,7 @@ pub fn render_sweep(
     let points: Vec<(String, u64)> = lines.iter().map(|l| (l.value.clone(), l.listed)).collect();
     let chart = vroeg_report::line(&format!("Listed households per value of {name}"), &points)
         .map_err(|e| PolicyError::Chart(e.to_string()))?;
-    let mut env = Environment::new();
-    env.add_template("sweep.html", SWEEP_TEMPLATE)?;
+    let env = environment()?;
     Ok(env.get_template("sweep.html")?.render(context! {
         pipeline => pipeline,
         as_of => as_of,
