@@ -124,7 +124,10 @@ fn bad_ranges_and_names_are_exit_2() {
     let p = sample();
     for (param, says) in [
         ("eligible_min_score=9..3/1", "FROM is at most TO"),
-        ("eligible_min_score=3..9/0", "STEP is more than 0"),
+        (
+            "eligible_min_score=3..9/0",
+            "--param eligible_min_score=3..9/0: STEP is more than 0",
+        ),
         ("eligible_min_score=3..9", "/STEP"),
         (
             "eligible_min_scor=3..9/1",

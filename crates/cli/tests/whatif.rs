@@ -256,3 +256,56 @@ fn a_candidate_file_equals_the_set_that_makes_it() {
     assert_eq!(by_set, by_file);
     assert!(by_set["removed"].as_u64().unwrap() > 0);
 }
+
+/// The pages go to a folder of their own and mask every small count, the
+/// headline totals too.
+#[test]
+fn out_folders_are_checked_and_small_totals_masked() {
+    let p = sample();
+    let o = p.run_at("2026-10-31", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let whatif = |out: &str| {
+        p.vroeg(&[
+            "whatif",
+            "--pipeline",
+            "zoetermeer.toml",
+            "--as-of",
+            "2026-10-31",
+            "--set",
+            "scoring.max_listed=3",
+            "--out",
+            out,
+        ])
+    };
+    fs::create_dir_all(p.path("mine")).unwrap();
+    fs::write(p.path("mine/whatif.json"), "precious").unwrap();
+    fs::write(p.path("mine/notes.txt"), "mine").unwrap();
+    for out in ["mine", "store/pages", "out/2026-10-31/pages"] {
+        let o = whatif(out);
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", text(&o));
+    }
+    assert_eq!(
+        fs::read_to_string(p.path("mine/whatif.json")).unwrap(),
+        "precious"
+    );
+    assert!(!p.path("store/pages").exists());
+    let o = whatif("pages");
+    assert!(o.status.success(), "{}", text(&o));
+    let o = whatif("pages");
+    assert!(
+        o.status.success(),
+        "a folder holding only its own pages is written again: {}",
+        text(&o)
+    );
+    let html = fs::read_to_string(p.path("pages/whatif.html")).unwrap();
+    let counts = html.split("<section id=\"counts\">").nth(1).unwrap();
+    let counts = counts.split("</section>").next().unwrap();
+    assert!(
+        counts.contains("<td class=\"n\">&lt;5</td>"),
+        "listed after = 3 is masked: {counts}"
+    );
+    assert!(!counts.contains(">3<"), "{counts}");
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(p.path("pages/whatif.json")).unwrap()).unwrap();
+    assert_eq!(json["after"]["listed"], 3, "the JSON is exact");
+}

@@ -30,6 +30,9 @@ pub struct BacktestRequest {
     pub engine: EngineChoice,
 }
 
+/// The most as-of dates one backtest replays.
+const MAX_DATES: usize = 240;
+
 /// Replays the pipeline at every month end in the period.
 pub fn backtest(req: &BacktestRequest) -> Result<Vec<DateLine>, JobError> {
     if req.every != "month" {
@@ -45,6 +48,14 @@ pub fn backtest(req: &BacktestRequest) -> Result<Vec<DateLine>, JobError> {
         )));
     }
     let dates = month_ends(req.from, req.to);
+    if dates.len() > MAX_DATES {
+        return Err(JobError::Usage(format!(
+            "{} month ends from {} to {}: a backtest replays at most {MAX_DATES} (20 years)",
+            dates.len(),
+            req.from,
+            req.to
+        )));
+    }
     if dates.is_empty() {
         return Err(JobError::Usage(format!(
             "no month ends from {} to {}: the period holds no last day of a month",
@@ -53,6 +64,9 @@ pub fn backtest(req: &BacktestRequest) -> Result<Vec<DateLine>, JobError> {
     }
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let rs = load::rule_set(&p)?;
+    if let Some(dir) = &req.out {
+        pages::check_out_dir(dir, &["backtest.json", "backtest.csv"], &p)?;
+    }
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(rs))?;
     let store = load::store_read_only(&p)?;
@@ -78,6 +92,7 @@ pub fn backtest(req: &BacktestRequest) -> Result<Vec<DateLine>, JobError> {
         store.view().register(&ctx, Some(as_of))?;
         let list = rt.block_on(vroeg_scoring::score(&ctx, rs, as_of))?;
         lines.push(line(as_of, &list, previous.as_ref(), &outcomes));
+        tracing::info!(as_of = %as_of, listed = list.counts.listed, "replayed");
         previous = Some(
             list.listed()
                 .map(|(_, h)| h.household_key.clone())

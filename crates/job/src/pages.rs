@@ -5,6 +5,67 @@
 use crate::JobError;
 use std::path::Path;
 use vroeg_contracts::durable;
+use vroeg_contracts::text::escaped_path;
+use vroeg_pipeline::Pipeline;
+
+/// Refuses an `--out` folder that holds anything but this command's own
+/// files (vroeg never replaces a file it did not write), or that lies in
+/// the pipeline's inbox, store or out folder (these commands change no
+/// store and write no list).
+pub(crate) fn check_out_dir(dir: &Path, own: &[&str], p: &Pipeline) -> Result<(), JobError> {
+    let refuse = |why: &str| {
+        Err(JobError::Usage(format!(
+            "--out {}: {why}",
+            escaped_path(dir)
+        )))
+    };
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                if !own.iter().any(|o| name.as_os_str() == *o) {
+                    return refuse(
+                        "the folder holds files this command did not write; choose a new or empty folder",
+                    );
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) if dir.exists() => return refuse("it is not a folder"),
+        Err(_) => {}
+    }
+    let mut existing = dir.to_path_buf();
+    while !existing.exists() {
+        match existing.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => existing = parent.to_path_buf(),
+            _ => {
+                existing = ".".into();
+                break;
+            }
+        }
+    }
+    let Ok(real) = existing.canonicalize() else {
+        return Ok(());
+    };
+    let named = Pipeline::load(&p.file)?;
+    for (what, place) in [
+        ("inbox", &p.inbox),
+        ("store", &p.store),
+        ("out folder", &p.out),
+        ("inbox", &named.inbox),
+        ("store", &named.store),
+        ("out folder", &named.out),
+    ] {
+        if let Ok(place) = place.canonicalize()
+            && real.starts_with(&place)
+        {
+            return refuse(&format!(
+                "it is inside the pipeline's {what}; write these pages to a folder of their own"
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// Writes `files` (name, bytes) into `dir`.
 pub(crate) fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), JobError> {

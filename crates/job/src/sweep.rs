@@ -62,6 +62,9 @@ pub fn sweep(req: &SweepRequest) -> Result<SweepOutcome, JobError> {
     let sweep = parse(&req.param)?;
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let today = load::rule_set(&p)?;
+    if let Some(dir) = &req.out {
+        pages::check_out_dir(dir, &["sweep.csv", "sweep.html"], &p)?;
+    }
     let text = std::fs::read_to_string(&p.file).map_err(|source| {
         JobError::Pipeline(vroeg_pipeline::PipelineError::Read {
             path: p.file.clone(),
@@ -70,8 +73,16 @@ pub fn sweep(req: &SweepRequest) -> Result<SweepOutcome, JobError> {
     })?;
     let mut pipelines = Vec::with_capacity(sweep.values.len());
     for v in &sweep.values {
-        let (changed, _) = apply_sets(&text, &[format!("{}={v}", sweep.name)])?;
-        let mut changed = Pipeline::from_toml(&changed, &p.file)?;
+        let set = format!("{}={v}", sweep.name);
+        let (changed, _) = apply_sets(&text, std::slice::from_ref(&set)).map_err(|e| match e {
+            vroeg_policy::PolicyError::Set { why, .. } => vroeg_policy::PolicyError::Param {
+                arg: req.param.clone(),
+                why,
+            },
+            other => other,
+        })?;
+        let mut changed = Pipeline::from_toml(&changed, &p.file)
+            .map_err(|e| crate::whatif::set_error(&req.param, "--param", e))?;
         changed.inbox = p.inbox.clone();
         changed.store = p.store.clone();
         load::rule_set(&changed)?;

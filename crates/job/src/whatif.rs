@@ -58,7 +58,8 @@ fn changed(req: &WhatIfRequest, p: &Pipeline) -> Result<(Pipeline, Vec<Change>),
                 })
             })?;
             let (text, changes) = apply_sets(&text, &req.sets)?;
-            let mut after = Pipeline::from_toml(&text, &p.file)?;
+            let mut after = Pipeline::from_toml(&text, &p.file)
+                .map_err(|e| set_error(&req.sets.join(" "), "--set", e))?;
             after.inbox = p.inbox.clone();
             after.store = p.store.clone();
             Ok((after, changes))
@@ -66,11 +67,36 @@ fn changed(req: &WhatIfRequest, p: &Pipeline) -> Result<(Pipeline, Vec<Change>),
     }
 }
 
+/// A changed pipeline file that does not load, said of the change (the
+/// changed text's line numbers mean nothing to the user).
+pub(crate) fn set_error(arg: &str, option: &str, e: vroeg_pipeline::PipelineError) -> JobError {
+    let message = match &e {
+        vroeg_pipeline::PipelineError::Parse { message, .. } => message
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        vroeg_pipeline::PipelineError::Invalid { key, message, .. } => {
+            format!("`{key}`: {message}")
+        }
+        other => other.to_string(),
+    };
+    JobError::Usage(format!(
+        "{option} {}: the changed pipeline file does not load: {message}",
+        vroeg_contracts::text::escaped(arg)
+    ))
+}
+
 /// Compares the list before and after the change.
 pub fn whatif(req: &WhatIfRequest) -> Result<WhatIfOutcome, JobError> {
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let before = load::rule_set(&p)?;
     let (changed, changes) = changed(req, &p)?;
+    if let Some(dir) = &req.out {
+        pages::check_out_dir(dir, &["whatif.json", "whatif.html"], &p)?;
+    }
     let after = load::rule_set(&changed)?;
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(before))?;

@@ -29,12 +29,26 @@ pub struct Change {
 }
 
 /// A `--set` value as TOML: a number, a boolean, a quoted text or a list
-/// as written; anything else is taken as a text.
-fn value(raw: &str) -> toml::Value {
-    toml::from_str::<toml::Table>(&format!("v = {raw}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+/// as written; a bare word is taken as a text; anything that is more than
+/// one value (a line break and another key, say) is refused.
+fn value(raw: &str) -> Result<toml::Value, String> {
+    if raw.contains(['\n', '\r']) {
+        return Err("a value is one line".into());
+    }
+    match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(t) if t.len() == 1 => t.get("v").cloned().ok_or_else(|| "no value".into()),
+        Ok(_) => Err("give one value".into()),
+        Err(_)
+            if raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
+        {
+            Ok(toml::Value::String(raw.to_string()))
+        }
+        Err(_) => {
+            Err("not a TOML value; write a number, true/false, \"text\" or [\"a\", \"b\"]".into())
+        }
+    }
 }
 
 /// Applies every `NAME=VALUE` to the pipeline file's `text`: NAME is a
@@ -98,7 +112,7 @@ pub fn apply_sets(text: &str, sets: &[String]) -> Result<(String, Vec<Change>), 
             .or_insert_with(|| toml::Value::Table(toml::Table::new()))
             .as_table_mut()
             .ok_or_else(|| set_err(format!("[{section}] is not a table")))?;
-        let new = value(raw.trim());
+        let new = value(raw.trim()).map_err(set_err)?;
         let before = table.insert(key.to_string(), new.clone());
         changes.push(Change {
             key: format!("{section}.{key}"),
@@ -153,5 +167,9 @@ mod tests {
         assert!(e.to_string().contains("only [params] and [scoring]"), "{e}");
         let e = apply_sets(FILE, &["min".into()]).unwrap_err();
         assert!(e.to_string().contains("NAME=VALUE"), "{e}");
+        let e = apply_sets(FILE, &["eligible_min_score=6\nmax_listed = 1".into()]).unwrap_err();
+        assert!(e.to_string().contains("one line"), "{e}");
+        let e = apply_sets(FILE, &["eligible_min_score=6, max_listed = 1".into()]).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{e}");
     }
 }

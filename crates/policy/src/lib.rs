@@ -33,6 +33,14 @@ pub enum PolicyError {
         /// What is wrong, and what to write instead.
         why: String,
     },
+    /// A `--param` range that cannot be swept.
+    #[error("--param {arg}: {why}")]
+    Param {
+        /// The argument as given.
+        arg: String,
+        /// What is wrong, and what to write instead.
+        why: String,
+    },
     /// The pipeline file's text is not TOML (it was read before).
     #[error("the pipeline file is not TOML: {0}")]
     Toml(String),
@@ -48,7 +56,7 @@ impl PolicyError {
     /// The documented exit code: 2 for what the user wrote, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            PolicyError::Set { .. } | PolicyError::Toml(_) => 2,
+            PolicyError::Set { .. } | PolicyError::Param { .. } | PolicyError::Toml(_) => 2,
             PolicyError::Page(_) | PolicyError::Chart(_) => 1,
         }
     }

@@ -1,6 +1,6 @@
-//! `whatif.html`: the comparison for people, masked like the report. The
-//! headline counts are totals (shown as they are, like the report's
-//! funnel); households added per district add up to the added total, and
+//! `whatif.html` and `sweep.html`: for people, masked like the report.
+//! Every count below five is `<5`, the headline totals too (a what-if can
+//! add two households); households added per district add up to the added total, and
 //! removed per district and why they left to the removed total, so each of
 //! those is masked as one partition (`mask_partition`: below five as `<5`,
 //! and a second cell hidden where a total would give one away); per rule a
@@ -82,10 +82,19 @@ pub fn render(identity: &PageIdentity, w: &WhatIf) -> Result<String, PolicyError
         ]
         .into_iter(),
     );
+    let shown = |n: u64| Shown::of(n).to_string();
+    let totals = context! {
+        before_eligible => shown(w.before.eligible),
+        before_listed => shown(w.before.listed),
+        after_eligible => shown(w.after.eligible),
+        after_listed => shown(w.after.listed),
+        added => shown(w.added),
+        removed => shown(w.removed),
+    };
     let env = environment()?;
     Ok(env.get_template("whatif.html")?.render(context! {
         id => Value::from(Serde(identity)),
-        w => Value::from(Serde(w)),
+        t => totals,
         districts => Value::from(Serde(&districts)),
         rules => Value::from(Serde(&rules)),
         why => Value::from(Serde(&why)),
@@ -99,9 +108,9 @@ const SWEEP_TEMPLATE: &str = include_str!("../templates/sweep.html");
 #[derive(Debug, Clone, Serialize)]
 struct SweepRow {
     value: String,
-    eligible: u64,
-    listed: u64,
-    overlap: u64,
+    eligible: Shown,
+    listed: Shown,
+    overlap: Shown,
     by: Vec<Shown>,
 }
 
@@ -124,9 +133,9 @@ pub fn render_sweep(
         .iter()
         .map(|l| SweepRow {
             value: l.value.clone(),
-            eligible: l.eligible,
-            listed: l.listed,
-            overlap: l.overlap,
+            eligible: Shown::of(l.eligible),
+            listed: Shown::of(l.listed),
+            overlap: Shown::of(l.overlap),
             by: mask_partition(
                 &columns
                     .iter()
@@ -135,7 +144,11 @@ pub fn render_sweep(
             ),
         })
         .collect();
-    let points: Vec<(String, u64)> = lines.iter().map(|l| (l.value.clone(), l.listed)).collect();
+    // counts below five are drawn at 0, like a masked cell
+    let points: Vec<(String, u64)> = lines
+        .iter()
+        .map(|l| (l.value.clone(), Shown::of(l.listed).count().unwrap_or(0)))
+        .collect();
     let chart = vroeg_report::line(&format!("Listed households per value of {name}"), &points)
         .map_err(|e| PolicyError::Chart(e.to_string()))?;
     let env = environment()?;

@@ -53,7 +53,7 @@ fn text_of(v: i128, scale: u32) -> String {
 
 /// Parses `NAME=FROM..TO/STEP` (STEP > 0, FROM <= TO).
 pub fn parse(arg: &str) -> Result<Sweep, PolicyError> {
-    let bad = |why: &str| PolicyError::Set {
+    let bad = |why: &str| PolicyError::Param {
         arg: arg.to_string(),
         why: format!("{why}; write NAME=FROM..TO/STEP, e.g. eligible_min_score=4..8/1"),
     };
