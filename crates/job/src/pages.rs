@@ -44,25 +44,10 @@ pub(crate) fn check_out_dir(dir: &Path, own: &[&str], p: &Pipeline) -> Result<()
             }
         }
     }
-    let Ok(real) = existing.canonicalize() else {
-        return Ok(());
-    };
-    let named = Pipeline::load(&p.file)?;
-    for (what, place) in [
-        ("inbox", &p.inbox),
-        ("store", &p.store),
-        ("out folder", &p.out),
-        ("inbox", &named.inbox),
-        ("store", &named.store),
-        ("out folder", &named.out),
-    ] {
-        if let Ok(place) = place.canonicalize()
-            && real.starts_with(&place)
-        {
-            return refuse(&format!(
-                "it is inside the pipeline's {what}; write these pages to a folder of their own"
-            ));
-        }
+    if let Some(what) = crate::recorded::pipeline_folder_holding(&existing, p)? {
+        return refuse(&format!(
+            "it is inside the pipeline's {what}; write these pages to a folder of their own"
+        ));
     }
     Ok(())
 }

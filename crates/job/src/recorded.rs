@@ -194,14 +194,31 @@ fn has_postcode(chars: &[char]) -> bool {
 /// them): addresses go to a file of their own, never among deliveries or
 /// outputs.
 pub(crate) fn check_out_place(out: &Path, p: &Pipeline) -> Result<(), JobError> {
-    let named = Pipeline::load(&p.file)?;
     let folder = out
         .parent()
         .filter(|f| !f.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let Ok(folder) = folder.canonicalize() else {
-        return Ok(());
+    match pipeline_folder_holding(folder, p)? {
+        Some(what) => Err(JobError::Usage(format!(
+            "--out {}: it is inside the pipeline's {what}; write addresses to a place of their own",
+            escaped(&out.to_string_lossy())
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Which of the pipeline's folders (inbox, store, out: as overridden on
+/// the command line and as the pipeline file names them) holds `path`, an
+/// existing folder (links and `..` resolved); `None` when none does or it
+/// cannot be resolved.
+pub(crate) fn pipeline_folder_holding(
+    path: &Path,
+    p: &Pipeline,
+) -> Result<Option<&'static str>, JobError> {
+    let Ok(real) = path.canonicalize() else {
+        return Ok(None);
     };
+    let named = Pipeline::load(&p.file)?;
     let places = [
         ("inbox", &p.inbox),
         ("store", &p.store),
@@ -210,17 +227,14 @@ pub(crate) fn check_out_place(out: &Path, p: &Pipeline) -> Result<(), JobError> 
         ("store", &named.store),
         ("out folder", &named.out),
     ];
-    for (what, place) in places {
-        if let Ok(place) = place.canonicalize()
-            && folder.starts_with(&place)
-        {
-            return Err(JobError::Usage(format!(
-                "--out {}: it is inside the pipeline's {what}; write addresses to a place of their own",
-                escaped(&out.to_string_lossy())
-            )));
-        }
-    }
-    Ok(())
+    Ok(places
+        .into_iter()
+        .find(|(_, place)| {
+            place
+                .canonicalize()
+                .is_ok_and(|place| real.starts_with(place))
+        })
+        .map(|(what, _)| what))
 }
 
 #[cfg(test)]
