@@ -131,12 +131,9 @@ mod tests {
                     score: 5,
                     domains: 1,
                     rules: "r".into(),
-                    total_arrears_cents: 0,
                     district_code: None,
                     in_register: true,
-                    recent_contact: false,
-                    last_contact: None,
-                    arrears_at_contact_cents: None,
+                    ..Default::default()
                 },
                 vroeg_scoring::Status::Listed(i as u64 + 1),
             ));

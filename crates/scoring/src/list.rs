@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use vroeg_pipeline::RuleSet;
 
 /// One household with at least one rule fired.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScoredHousehold {
     /// The pseudonym.
     pub household_key: String,

@@ -92,12 +92,9 @@ mod tests {
             score: 5,
             domains: 1,
             rules: "r".into(),
-            total_arrears_cents: 0,
             district_code: district.map(str::to_string),
             in_register: true,
-            recent_contact: false,
-            last_contact: None,
-            arrears_at_contact_cents: None,
+            ..Default::default()
         }
     }
 
