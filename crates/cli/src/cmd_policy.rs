@@ -141,7 +141,7 @@ pub struct BacktestArgs {
     /// How often: `month` (the last day of every month in the period).
     #[arg(long, default_value = "month")]
     every: String,
-    /// Folder for backtest.json and backtest.csv.
+    /// Folder for backtest.html, backtest.json and one CSV per table.
     #[arg(long)]
     out: Option<PathBuf>,
     /// Store folder, overriding the pipeline file's.
@@ -151,7 +151,7 @@ pub struct BacktestArgs {
 
 /// Runs `vroeg backtest`: one CSV line per date on stdout.
 pub fn backtest(args: BacktestArgs) -> anyhow::Result<()> {
-    let lines = vroeg_job::backtest(&vroeg_job::BacktestRequest {
+    let backtest = vroeg_job::backtest(&vroeg_job::BacktestRequest {
         pipeline: args.pipeline,
         from: args.from,
         to: args.to,
@@ -165,6 +165,6 @@ pub fn backtest(args: BacktestArgs) -> anyhow::Result<()> {
     })?;
     std::io::stdout()
         .lock()
-        .write_all(vroeg_job::backtest::csv(&lines).as_bytes())?;
+        .write_all(&vroeg_job::backtest::csv(&backtest))?;
     Ok(())
 }

@@ -6,9 +6,10 @@
 use crate::engine::runtime;
 use crate::{EngineChoice, JobError, load, pages};
 use chrono::NaiveDate;
-use std::collections::BTreeSet;
 use std::path::PathBuf;
-use vroeg_policy::backtest::{DateLine, Outcome, line, month_ends};
+use vroeg_policy::backtest::{Backtest, Outcome, Replay, month_ends};
+use vroeg_policy::backtest_csv;
+use vroeg_policy::backtest_page::render_backtest;
 use vroeg_scoring::counted::closed_outcomes;
 
 /// What `vroeg backtest` is asked.
@@ -22,7 +23,7 @@ pub struct BacktestRequest {
     pub to: NaiveDate,
     /// How often: `month`.
     pub every: String,
-    /// Where to write `backtest.json` and `backtest.csv`.
+    /// Where to write `backtest.html`, `backtest.json` and the CSV tables.
     pub out: Option<PathBuf>,
     /// Folders overriding the pipeline file's.
     pub paths: load::PathOverrides,
@@ -34,7 +35,7 @@ pub struct BacktestRequest {
 const MAX_DATES: usize = 240;
 
 /// Replays the pipeline at every month end in the period.
-pub fn backtest(req: &BacktestRequest) -> Result<Vec<DateLine>, JobError> {
+pub fn backtest(req: &BacktestRequest) -> Result<Backtest, JobError> {
     if req.every != "month" {
         return Err(JobError::Usage(format!(
             "--every {}: only `month` (the last day of every month) is known",
@@ -65,7 +66,7 @@ pub fn backtest(req: &BacktestRequest) -> Result<Vec<DateLine>, JobError> {
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let rs = load::rule_set(&p)?;
     if let Some(dir) = &req.out {
-        pages::check_out_dir(dir, &["backtest.json", "backtest.csv"], &p)?;
+        pages::check_out_dir(dir, &own_files(), &p)?;
     }
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(rs))?;
@@ -85,61 +86,55 @@ pub fn backtest(req: &BacktestRequest) -> Result<Vec<DateLine>, JobError> {
             outcome: o.outcome,
         })
         .collect();
-    let mut lines = Vec::with_capacity(dates.len());
-    let mut previous: Option<BTreeSet<String>> = None;
+    let mut replay = Replay::new(&outcomes, rs.eligible_min_score, p.fairness);
     for as_of in dates {
         let ctx = req.engine.session(&p.engine)?;
         store.view().register(&ctx, Some(as_of))?;
         let list = rt.block_on(vroeg_scoring::score(&ctx, rs, as_of))?;
-        lines.push(line(as_of, &list, previous.as_ref(), &outcomes));
+        let register = rt.block_on(vroeg_scoring::register_districts(&ctx, rs, as_of))?;
+        replay.push(as_of, &list, &register);
         tracing::info!(as_of = %as_of, listed = list.counts.listed, "replayed");
-        previous = Some(
-            list.listed()
-                .map(|(_, h)| h.household_key.clone())
-                .collect(),
-        );
     }
+    let result = replay.finish();
     if let Some(dir) = &req.out {
-        write(dir, &lines)?;
+        write(dir, req, &p, &result)?;
     }
-    Ok(lines)
+    Ok(result)
+}
+
+/// The files a backtest writes into `--out`.
+fn own_files() -> Vec<&'static str> {
+    let mut names = vec!["backtest.json", "backtest.html"];
+    names.extend(backtest_csv::FILES);
+    names
 }
 
 /// The lines as CSV, one per date (exact counts, for analysts).
-pub fn csv(lines: &[DateLine]) -> String {
-    let mut out = String::from(
-        "as_of,eligible,listed,still_listed,outcomes_known,reached,needed_help,needed_help_share,needed_help_low,needed_help_high\n",
-    );
-    for l in lines {
-        let (k, share, low, high) = match &l.needed_help {
-            Some(s) => (
-                s.k.to_string(),
-                format!("{:.4}", s.share),
-                format!("{:.4}", s.low),
-                format!("{:.4}", s.high),
-            ),
-            None => Default::default(),
-        };
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{k},{share},{low},{high}\n",
-            l.as_of,
-            l.eligible,
-            l.listed,
-            l.still_listed.map(|n| n.to_string()).unwrap_or_default(),
-            l.outcomes_known,
-            l.reached,
-        ));
-    }
-    out
+pub fn csv(b: &Backtest) -> Vec<u8> {
+    backtest_csv::dates(&b.dates)
 }
 
-fn write(dir: &std::path::Path, lines: &[DateLine]) -> Result<(), JobError> {
-    let json = serde_json::json!({ "dates": lines });
-    pages::write_files(
-        dir,
-        &[
-            ("backtest.json", pages::json(dir, "backtest.json", &json)?),
-            ("backtest.csv", csv(lines).into_bytes()),
-        ],
-    )
+fn write(
+    dir: &std::path::Path,
+    req: &BacktestRequest,
+    p: &vroeg_pipeline::Pipeline,
+    b: &Backtest,
+) -> Result<(), JobError> {
+    let json = serde_json::to_value(b).map_err(|e| JobError::WriteFile {
+        path: dir.join("backtest.json"),
+        message: e.to_string(),
+    })?;
+    let html = render_backtest(
+        &p.name,
+        &req.from.to_string(),
+        &req.to.to_string(),
+        p.fairness,
+        b,
+    )?;
+    let mut files = vec![
+        ("backtest.json", pages::json(dir, "backtest.json", &json)?),
+        ("backtest.html", html.into_bytes()),
+    ];
+    files.extend(backtest_csv::files(b));
+    pages::write_files(dir, &files)
 }

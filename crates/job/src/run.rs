@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use vroeg_contracts::text::escaped;
 use vroeg_ingest::IngestReport;
 use vroeg_outputs::{InputDelivery, Manifest, RefusedFile, Summary, publish, render, sha256};
-use vroeg_pipeline::{Pipeline, RuleSet, Teams};
+use vroeg_pipeline::{FairnessBand, Pipeline, RuleSet, Teams};
 use vroeg_report::{PreviousRun, ReportInput, RunIdentity};
 use vroeg_scoring::{Counts, SignalList, StaleSupplier};
 use vroeg_store::{DeliveryStatus, ListedRecord, RunRecord, Store};
@@ -74,6 +74,7 @@ pub fn run(
     let list = rt.block_on(vroeg_scoring::score(&ctx, &rs, req.as_of))?;
     warn_unrouted(&p, &list);
     let stale = rt.block_on(vroeg_scoring::stale_suppliers(&ctx, &rs, req.as_of))?;
+    let register = rt.block_on(vroeg_scoring::register_districts(&ctx, &rs, req.as_of))?;
 
     let identity = identity(&p, &rs, req.as_of, started);
     let refused = refused_files(&ingested);
@@ -94,6 +95,8 @@ pub fn run(
         refused: &refused,
         stale: &stale,
         show_keys: req.report_keys,
+        register: &register,
+        fairness_band: p.fairness,
     };
     files.extend(report.render(&store)?);
 
@@ -178,6 +181,8 @@ struct Report<'a> {
     refused: &'a [RefusedFile],
     stale: &'a [StaleSupplier],
     show_keys: bool,
+    register: &'a BTreeMap<String, u64>,
+    fairness_band: FairnessBand,
 }
 
 impl Report<'_> {
@@ -213,6 +218,8 @@ impl Report<'_> {
             previous,
             history: &history,
             show_keys: self.show_keys,
+            register: self.register,
+            fairness_band: self.fairness_band,
         })?)
     }
 }

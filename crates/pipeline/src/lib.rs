@@ -100,6 +100,52 @@ pub struct Pipeline {
     pub teams: Teams,
     /// The delivering organisation of a DDAS export (`[ddas]`).
     pub ddas: Option<DdasOrganisation>,
+    /// The band of the fairness ratio per district (`[fairness] band`).
+    pub fairness: FairnessBand,
+}
+
+/// `[fairness] band`: a district's listed rate over the municipality's
+/// outside `[low, high]` is flagged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FairnessBand {
+    /// Ratios below this are flagged (at most 1).
+    pub low: f64,
+    /// Ratios above this are flagged (at least 1).
+    pub high: f64,
+}
+
+impl Default for FairnessBand {
+    fn default() -> Self {
+        FairnessBand {
+            low: 0.5,
+            high: 2.0,
+        }
+    }
+}
+
+impl FairnessBand {
+    fn from_raw(raw: Option<&raw::RawFairness>) -> Result<FairnessBand, String> {
+        let Some(band) = raw.and_then(|r| r.band.as_ref()) else {
+            return Ok(FairnessBand::default());
+        };
+        match band.as_slice() {
+            [low, high]
+                if low.is_finite()
+                    && high.is_finite()
+                    && *low >= 0.0
+                    && *low <= 1.0
+                    && *high >= 1.0 =>
+            {
+                Ok(FairnessBand {
+                    low: *low,
+                    high: *high,
+                })
+            }
+            _ => Err(format!(
+                "{band:?}: write two ratios [low, high] with 0 <= low <= 1 <= high, e.g. [0.5, 2.0]"
+            )),
+        }
+    }
 }
 
 /// `[engine]`: the query engine's resources.
@@ -236,7 +282,10 @@ impl Pipeline {
                 .map_err(|(key, message)| invalid(key, message))?;
         let teams = outreach::teams(raw.teams.as_ref()).map_err(|(k, m)| invalid(k, m))?;
         let ddas = outreach::ddas(raw.ddas.as_ref()).map_err(|(k, m)| invalid(k, m))?;
+        let fairness = FairnessBand::from_raw(raw.fairness.as_ref())
+            .map_err(|m| invalid("fairness.band".into(), m))?;
         Ok(Pipeline {
+            fairness,
             teams,
             ddas,
             rule_set,
@@ -301,6 +350,45 @@ out = "o"
         assert!(e.contains("at least 64MiB"), "{e}");
         assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
         assert!(parse_bytes("lots").is_err());
+    }
+
+    #[test]
+    fn fairness_band_default_and_its_errors() {
+        assert_eq!(
+            load("").unwrap().fairness,
+            FairnessBand {
+                low: 0.5,
+                high: 2.0
+            }
+        );
+        let p = load("[fairness]\nband = [0.8, 1.25]\n").unwrap();
+        assert_eq!(
+            p.fairness,
+            FairnessBand {
+                low: 0.8,
+                high: 1.25
+            }
+        );
+        for bad in [
+            "[1.5, 2.0]",
+            "[0.5]",
+            "[0.5, 0.9]",
+            "[-0.1, 2.0]",
+            "[0.5, 2.0, 3.0]",
+            "[0.5, inf]",
+        ] {
+            let e = load(&format!("[fairness]\nband = {bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("`fairness.band`: ") && e.contains("0 <= low <= 1 <= high"),
+                "{bad}: {e}"
+            );
+        }
+        let e = load("[fairness]\nbnad = [0.5, 2.0]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("bnad"), "{e}");
     }
 
     #[test]

@@ -36,6 +36,22 @@ pub struct RawPipeline {
     /// `[ddas]`: the municipality as it delivers to the national monitor
     /// (DDAS vroegsignalering v1.2); needed by `vroeg export ddas`.
     pub ddas: Option<RawDdas>,
+    /// `[fairness]`: when a district's listed rate counts as out of line
+    /// with the municipality's (the report's and the backtest's fairness
+    /// per district).
+    pub fairness: Option<RawFairness>,
+}
+
+/// `[fairness]`: the band of the fairness ratio per district. The ratio is
+/// a district's listed rate (listed households per household in the
+/// register) over the whole municipality's; a district outside the band is
+/// flagged in the report and the backtest. It changes no list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFairness {
+    /// `[low, high]`: ratios below `low` or above `high` are flagged;
+    /// `low` at most 1, `high` at least 1. Default `[0.5, 2.0]`.
+    pub band: Option<Vec<f64>>,
 }
 
 /// `[teams]`: outreach teams by district. Each `[teams.<code>]` lists its

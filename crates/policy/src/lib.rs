@@ -7,14 +7,20 @@
 //! - [`whatif`]: two lists compared: counts before and after, households
 //!   added and removed per district and per rule, and why each left;
 //! - [`sweep`]: the values of `--param NAME=FROM..TO/STEP` and a line per value;
+//! - [`backtest`]: past lists replayed and joined to the outcomes after
+//!   them, per date and over the period, with [`backtest_csv`] and
+//!   [`backtest_page`] for its files;
 //! - [`page`]: `whatif.html` and `sweep.html`, masked like the report.
 
 pub mod backtest;
+pub mod backtest_csv;
+pub mod backtest_page;
 pub mod edit;
 pub mod page;
 pub mod sweep;
 pub mod whatif;
-pub mod wilson;
+
+pub use vroeg_report::wilson;
 
 pub use edit::{Change, apply_sets};
 pub use whatif::{Side, WhatIf, compare};

@@ -17,11 +17,12 @@ const TEMPLATE: &str = include_str!("../templates/whatif.html");
 const STYLE: &str = include_str!("../templates/style.html");
 
 /// The templates of the policy pages, sharing one style sheet.
-fn environment() -> Result<Environment<'static>, PolicyError> {
+pub(crate) fn environment() -> Result<Environment<'static>, PolicyError> {
     let mut env = Environment::new();
     env.add_template("style.html", STYLE)?;
     env.add_template("whatif.html", TEMPLATE)?;
     env.add_template("sweep.html", SWEEP_TEMPLATE)?;
+    env.add_template("backtest.html", include_str!("../templates/backtest.html"))?;
     Ok(env)
 }
 

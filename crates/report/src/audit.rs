@@ -82,6 +82,26 @@ const TABLES: &[Table] = &[
             }],
         }],
     },
+    // the districts table's listed cells repeated, masked alike (a
+    // district without a listed household, absent there, is `<5` here);
+    // the register counts add up to the register total
+    Table {
+        path: "/fairness/rows",
+        masked: &[
+            Column {
+                name: "listed",
+                partitions: &[],
+            },
+            Column {
+                name: "register_households",
+                partitions: &[Partition {
+                    rows: Rows::All,
+                    plus: &[Total::At("/fairness/register_households")],
+                    minus: &[],
+                }],
+            },
+        ],
+    },
     // a team's count is shown only when all its districts are (it is
     // their sum), else hidden: it adds no equation
     Table {

@@ -149,3 +149,78 @@ pub fn line(title: &str, points: &[(String, u64)]) -> Result<String, ReportError
     }
     Ok(tag(svg, title))
 }
+
+/// A line chart of shares in percent with their intervals as whiskers,
+/// over labelled points (as-of dates), as SVG. A point without a share
+/// (masked, or not known yet) is left out of the line.
+pub fn shares(
+    title: &str,
+    points: &[(String, Option<(f64, f64, f64)>)],
+) -> Result<String, ReportError> {
+    let n = points.len().max(1);
+    let top = points
+        .iter()
+        .filter_map(|p| p.1.map(|s| s.2))
+        .fold(0.0f64, f64::max)
+        .max(0.05)
+        * 100.0;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 280)).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..(top * 1.1).min(100.0))
+            .map_err(drawing)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", 12))
+            .y_label_formatter(&|y| format!("{y:.0}%"))
+            .x_labels(n.min(12))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    points
+                        .get(i as usize)
+                        .map(|p| p.0.clone())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .map_err(drawing)?;
+        let known: Vec<(f64, (f64, f64, f64))> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                p.1.map(|(s, lo, hi)| (i as f64, (s * 100.0, lo * 100.0, hi * 100.0)))
+            })
+            .collect();
+        chart
+            .draw_series(known.iter().map(|&(x, (_, lo, hi))| {
+                PathElement::new(vec![(x, lo), (x, hi)], BAR_ALT.stroke_width(3))
+            }))
+            .map_err(drawing)?;
+        chart
+            .draw_series(LineSeries::new(
+                known.iter().map(|&(x, (s, _, _))| (x, s)),
+                BAR.stroke_width(2),
+            ))
+            .map_err(drawing)?;
+        chart
+            .draw_series(
+                known
+                    .iter()
+                    .map(|&(x, (s, _, _))| Circle::new((x, s), 4, BAR.filled())),
+            )
+            .map_err(drawing)?;
+        root.present().map_err(drawing)?;
+    }
+    Ok(tag(svg, title))
+}

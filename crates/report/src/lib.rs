@@ -12,12 +12,14 @@
 mod audit;
 mod charts;
 mod data;
+pub mod fairness;
 mod html;
 mod mask;
 mod notebook;
+pub mod wilson;
 
 pub use audit::{Leak, audit};
-pub use charts::line;
+pub use charts::{line, shares};
 pub use data::{
     ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, NO_TEAM,
     PreviousRun, Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality,

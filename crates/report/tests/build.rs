@@ -124,6 +124,8 @@ fn dropped_households_get_their_reason_and_the_funnel_counts_every_step() {
         previous: Some(previous),
         history: &history,
         show_keys: true,
+        register: &BTreeMap::from([("WK01".to_string(), 400), ("WK02".to_string(), 600)]),
+        fairness_band: vroeg_pipeline::FairnessBand::default(),
     };
     let d = ReportData::build(&input);
     let funnel: Vec<(&str, u64)> = d.funnel.iter().map(|s| (s.step, s.households)).collect();
@@ -146,6 +148,32 @@ fn dropped_households_get_their_reason_and_the_funnel_counts_every_step() {
     assert_eq!(
         districts,
         [("(unknown)", Shown::Small), ("WK01", Shown::Small)]
+    );
+    // fairness: every register district, listed as the districts table
+    // masks it (WK02, with nobody listed, `<5`); 1 listed of 1,000 register
+    // households, so no ratio is shown and both masks leave any flag open
+    let f = d.fairness.as_ref().unwrap();
+    assert_eq!((f.register_households, f.listed), (1000, 1));
+    let rows: Vec<_> = f
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.district.as_str(),
+                r.register_households,
+                r.listed,
+                r.ratio,
+                r.flag,
+            )
+        })
+        .collect();
+    use vroeg_report::fairness::Flag;
+    assert_eq!(
+        rows,
+        [
+            ("WK01", Shown::Count(400), Shown::Small, None, Flag::Unknown),
+            ("WK02", Shown::Count(600), Shown::Small, None, Flag::Unknown)
+        ]
     );
     let scores: Vec<(i64, Shown, bool)> = d
         .scores

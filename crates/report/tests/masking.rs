@@ -3,7 +3,7 @@
 //! way a masked count could be worked out (or a table it does not know).
 
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use vroeg_pipeline::{Pipeline, RuleSet};
 use vroeg_report::{
@@ -126,8 +126,13 @@ fn report_input<'a>(
         previous: prev,
         history: &[],
         show_keys: false,
+        register: &NO_REGISTER,
+        fairness_band: vroeg_pipeline::FairnessBand::default(),
     }
 }
+
+/// No register counts: the fairness table is left out.
+static NO_REGISTER: BTreeMap<String, u64> = BTreeMap::new();
 
 /// `report-data.json` as `render` writes it.
 fn written(input: &ReportInput<'_>) -> Value {

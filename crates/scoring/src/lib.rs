@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod counted;
+mod districts;
 pub mod explain;
 mod latest;
 pub mod list;
@@ -25,6 +26,7 @@ use thiserror::Error;
 use vroeg_pipeline::Engine;
 
 pub use check::check;
+pub use districts::register_districts;
 pub use explain::{Explanation, RuleOutcome, explain};
 pub use list::{Counts, ScoredHousehold, SignalList, Status, score};
 pub use stale::{StaleSupplier, stale_suppliers};

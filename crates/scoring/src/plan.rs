@@ -556,10 +556,10 @@ impl<'a> Planner<'a> {
         self.candidates_from(scored).await
     }
 
-    /// The scored households with register, contact, and order.
-    async fn candidates_from(&self, scored: DataFrame) -> Result<DataFrame, ScoringError> {
+    /// The rows of the latest register snapshot on or before T.
+    async fn register(&self) -> Result<DataFrame, ScoringError> {
         let households = self.table(Source::Households).await?;
-        let register = match self.latest.get(&Source::Households) {
+        Ok(match self.latest.get(&Source::Households) {
             Some(Some(d)) => households.filter(col("reference_date").eq(date(*d)))?,
             Some(None) => households.filter(lit(false))?,
             None => {
@@ -574,9 +574,24 @@ impl<'a> Planner<'a> {
                     None,
                 )?
             }
-        };
-        let register =
-            register.select(vec![col(KEY).alias("_register_key"), col("district_code")])?;
+        })
+    }
+
+    /// Households of the latest register snapshot on or before T per
+    /// district: `district_code`, `households`.
+    pub async fn register_districts(&self) -> Result<DataFrame, ScoringError> {
+        Ok(self.register().await?.aggregate(
+            vec![col("district_code")],
+            vec![count(lit(1i64)).alias("households")],
+        )?)
+    }
+
+    /// The scored households with register, contact, and order.
+    async fn candidates_from(&self, scored: DataFrame) -> Result<DataFrame, ScoringError> {
+        let register = self
+            .register()
+            .await?
+            .select(vec![col(KEY).alias("_register_key"), col("district_code")])?;
         let since = self.days_before(
             self.rs.suppress_recent_contact_days,
             "scoring.suppress_recent_contact_days",

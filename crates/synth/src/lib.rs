@@ -10,7 +10,11 @@
 //! A planted share of households develops multi-domain problems from an
 //! onset month on (growing rent arrears, several creditors, a child's
 //! absence, a stopped benefit); a larger share has passing single-domain
-//! trouble; the rest rarely shows up at all.
+//! trouble; the rest rarely shows up at all. Outreach outcomes follow the
+//! same character: most cases of planted households with trouble in several
+//! domains needed help (a quick fix or follow-up), most cases of debts
+//! alone or of passing trouble did not, so that a backtest of a synthetic
+//! inbox has something true to find.
 
 mod contacts;
 mod household;
@@ -332,6 +336,46 @@ mod tests {
         synthesize(&o).unwrap();
         assert_eq!(read_all(a.path()), read_all(b.path()));
         assert_ne!(read_all(a.path()), read_all(c.path()));
+    }
+
+    #[test]
+    fn planted_households_need_help_more_often_than_passing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = opts(dir.path());
+        o.months = 24;
+        o.mess = false;
+        synthesize(&o).unwrap();
+        let profiles: BTreeMap<String, bool> = (0..o.households)
+            .map(|i| {
+                let h = Household::generate(o.seed, i, o.months);
+                (
+                    h.key,
+                    matches!(h.profile, household::Profile::Planted { .. }),
+                )
+            })
+            .collect();
+        // (needed help, cases) for planted and for other households
+        let mut tally = [(0u32, 0u32); 2];
+        for (name, bytes) in read_all(dir.path()) {
+            if !name.starts_with("outreach_outcomes/") {
+                continue;
+            }
+            for line in String::from_utf8(bytes).unwrap().lines().skip(1) {
+                let cells: Vec<&str> = line.split(',').collect();
+                let t = &mut tally[usize::from(profiles[cells[0]])];
+                t.1 += 1;
+                if ["quick_fix", "followup_financial", "followup_nonfinancial"].contains(&cells[3])
+                {
+                    t.0 += 1;
+                }
+            }
+        }
+        let share = |(k, n): (u32, u32)| f64::from(k) / f64::from(n);
+        let (passing, planted) = (tally[0], tally[1]);
+        assert!(planted.1 >= 30 && passing.1 >= 30, "{tally:?}");
+        // six in eight and two in eight, give or take the draw
+        assert!(share(planted) > 0.6, "{tally:?}");
+        assert!(share(passing) < 0.4, "{tally:?}");
     }
 
     #[test]

@@ -45,6 +45,33 @@ pub(crate) const AGENCIES: &[(&str, &[&str])] = &[
 ];
 /// Outreach teams, by district half.
 pub(crate) const TEAMS: &[&str] = &["vroeg_noord", "vroeg_zuid"];
+/// The outcome of a case closed for a household with planted problems in
+/// several domains (debts, and rent arrears or a pupil's absence): six in
+/// eight needed help (quick fix or follow-up), as the Zoetermeer pilot
+/// found for households with signals in several domains.
+pub(crate) const PLANTED_OUTCOMES: [&str; 8] = [
+    "followup_financial",
+    "followup_financial",
+    "followup_financial",
+    "followup_nonfinancial",
+    "followup_nonfinancial",
+    "quick_fix",
+    "known_to_debt_help",
+    "no_contact",
+];
+/// The outcome of a case closed for a household with trouble in one domain
+/// (planted debts alone, or passing trouble): two in eight needed help;
+/// most had paid, or wanted none.
+pub(crate) const PASSING_OUTCOMES: [&str; 8] = [
+    "quick_fix",
+    "followup_financial",
+    "already_paid_or_arranged",
+    "already_paid_or_arranged",
+    "no_help_wanted",
+    "no_help_wanted",
+    "no_contact",
+    "no_response_after_contact",
+];
 /// The register supplier name in file names.
 pub(crate) const REGISTER: &str = "brp";
 
@@ -335,16 +362,19 @@ fn household_month(opts: &SynthOptions, h: &Household, r: &mut ChaCha8Rng, out: 
     let contacted = (n == 3 && r.random_bool(0.45)) || (mild && r.random_bool(0.01));
     if contacted && resident {
         let d = dialect(Source::OutreachOutcomes);
-        let outcome = [
-            "followup_financial",
-            "followup_financial",
-            "followup_nonfinancial",
-            "quick_fix",
-            "no_contact",
-            "no_help_wanted",
-            "known_to_debt_help",
-            "already_paid_or_arranged",
-        ][r.random_range(0..8)];
+        // trouble in several domains (debts, and rent or a pupil's
+        // absence) mostly needed help; debts alone or passing trouble
+        // mostly did not
+        let pupil = h
+            .minors
+            .iter()
+            .any(|(_, a)| (4..=17).contains(&(u32::from(*a) + k / 12)));
+        let classes = if n > 0 && (h.landlord.is_some() || pupil) {
+            &PLANTED_OUTCOMES
+        } else {
+            &PASSING_OUTCOMES
+        };
+        let outcome = classes[r.random_range(0..8)];
         let contact =
             ["home_visit", "home_visit", "letter", "phone", "card", ""][r.random_range(0..6)];
         let last = month.end.min(opts.as_of);

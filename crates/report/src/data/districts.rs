@@ -1,6 +1,10 @@
 //! Listed households per district. The rows add up to the funnel's listed
-//! count, so they are masked as one partition ([`mask_partition`]).
+//! count, so they are masked as one partition ([`mask_partition`]). The
+//! fairness table repeats these cells, masked alike, beside each
+//! district's households in the register.
 
+use crate::data::ReportInput;
+use crate::fairness::{Fairness, masked, rates};
 use crate::mask::{Shown, mask_partition};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -34,4 +38,24 @@ pub(crate) fn districts(list: &SignalList) -> Vec<DistrictRow> {
         .zip(shown)
         .map(|(district, listed)| DistrictRow { district, listed })
         .collect()
+}
+
+/// The fairness table: every district of the register with its listed
+/// count as [`districts`] masks it; `None` without a register snapshot.
+pub(crate) fn fairness(input: &ReportInput<'_>, rows: &[DistrictRow]) -> Option<Fairness> {
+    if !input.list.register_present || input.register.is_empty() {
+        return None;
+    }
+    let mut listed: BTreeMap<String, u64> = BTreeMap::new();
+    for (_, h) in input.list.listed() {
+        if let Some(d) = &h.district_code {
+            *listed.entry(d.clone()).or_default() += 1;
+        }
+    }
+    let shown: BTreeMap<String, Shown> = rows
+        .iter()
+        .map(|r| (r.district.clone(), r.listed))
+        .collect();
+    let exact = rates(&listed, input.register, input.fairness_band);
+    Some(masked(&exact, &shown, input.fairness_band))
 }

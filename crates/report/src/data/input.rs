@@ -2,9 +2,9 @@
 //! deliveries it read and the previous run. Kept apart from the tables so
 //! that each table's module takes only what it reads.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use vroeg_outputs::RefusedFile;
-use vroeg_pipeline::{RuleSet, Teams};
+use vroeg_pipeline::{FairnessBand, RuleSet, Teams};
 use vroeg_scoring::{SignalList, StaleSupplier};
 use vroeg_store::{LedgerEntry, ListedRecord, RunRecord};
 
@@ -65,4 +65,9 @@ pub struct ReportInput<'a> {
     pub history: &'a [RunRecord],
     /// Show household keys in the changes section (`--report-keys`).
     pub show_keys: bool,
+    /// Households per district in the register snapshot the list used
+    /// (empty without one).
+    pub register: &'a BTreeMap<String, u64>,
+    /// The band of the fairness ratio (`[fairness] band`).
+    pub fairness_band: FairnessBand,
 }

@@ -41,6 +41,9 @@ pub struct ReportData {
     pub funnel: Vec<FunnelStep>,
     /// Listed per district.
     pub districts: Vec<DistrictRow>,
+    /// Listed rate per district against its share of the register;
+    /// `None` without a register snapshot.
+    pub fairness: Option<crate::fairness::Fairness>,
     /// Listed per outreach team (empty without teams).
     pub teams: Vec<TeamRow>,
     /// Per rule.
@@ -59,14 +62,16 @@ impl ReportData {
     /// Computes every table from the run's results.
     pub fn build(input: &ReportInput<'_>) -> ReportData {
         let rs = input.rules;
+        let districts = districts::districts(input.list);
         ReportData {
+            fairness: districts::fairness(input, &districts),
             identity: input.identity.clone(),
             small_count: crate::mask::SMALL,
             eligible_min_score: rs.eligible_min_score,
             register_present: input.list.register_present,
             funnel: funnel::funnel(input.list, rs),
-            teams: teams::teams(input.list, input.teams, &districts::districts(input.list)),
-            districts: districts::districts(input.list),
+            teams: teams::teams(input.list, input.teams, &districts),
+            districts,
             rules: rules::rules(input),
             scores: scores::scores(input.list, rs.eligible_min_score),
             quality: quality::quality(input),
