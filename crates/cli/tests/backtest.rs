@@ -150,3 +150,53 @@ fn refusals_are_exit_2() {
         assert!(text(&o).contains(says), "{args:?}: {}", text(&o));
     }
 }
+
+#[test]
+fn out_is_written_again_only_when_it_holds_this_commands_marker() {
+    let p = project();
+    let o = p.vroeg(&["ingest", "--pipeline", "zoetermeer.toml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let backtest = |out: &str| {
+        p.vroeg(&[
+            "backtest",
+            "--pipeline",
+            "zoetermeer.toml",
+            "--from",
+            "2026-09-01",
+            "--to",
+            "2026-10-31",
+            "--out",
+            out,
+        ])
+    };
+    // somebody's file that has one of the names is never replaced
+    fs::create_dir_all(p.path("theirs")).unwrap();
+    fs::write(p.path("theirs/backtest.csv"), "precious").unwrap();
+    let o = backtest("theirs");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("vroeg-pages.json"), "{}", text(&o));
+    assert_eq!(
+        fs::read_to_string(p.path("theirs/backtest.csv")).unwrap(),
+        "precious"
+    );
+    // a folder where a file goes
+    fs::create_dir_all(p.path("odd/backtest.json")).unwrap();
+    fs::write(p.path("odd/vroeg-pages.json"), r#"{"command": "backtest"}"#).unwrap();
+    let o = backtest("odd");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // another command's pages are not this one's
+    fs::create_dir_all(p.path("sweep")).unwrap();
+    fs::write(p.path("sweep/vroeg-pages.json"), r#"{"command": "sweep"}"#).unwrap();
+    let o = backtest("sweep");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // its own folder, twice
+    for _ in 0..2 {
+        let o = backtest("mine");
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let marker: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(p.path("mine/vroeg-pages.json")).unwrap())
+            .unwrap();
+    assert_eq!(marker["command"], "backtest");
+    assert_eq!(marker["files"].as_array().unwrap().len(), 8);
+}

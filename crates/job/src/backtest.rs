@@ -66,7 +66,7 @@ pub fn backtest(req: &BacktestRequest) -> Result<Backtest, JobError> {
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let rs = load::rule_set(&p)?;
     if let Some(dir) = &req.out {
-        pages::check_out_dir(dir, &own_files(), &p)?;
+        pages::check_out_dir(dir, "backtest", &own_files(), &p)?;
     }
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(rs))?;
@@ -136,5 +136,5 @@ fn write(
         ("backtest.html", html.into_bytes()),
     ];
     files.extend(backtest_csv::files(b));
-    pages::write_files(dir, &files)
+    pages::write_files(dir, "backtest", &files)
 }

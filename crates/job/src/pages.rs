@@ -1,6 +1,9 @@
 //! Writing the files of a policy command (`whatif`, `sweep`, `backtest`)
 //! into its `--out` folder: made if missing (0750), each file whole or not
-//! at all (0640).
+//! at all (0640). The folder gets a marker, [`MARKER`], naming the command
+//! and its files, written last: a folder is written again only when it
+//! holds that marker and nothing but the files it names, so that somebody
+//! else's file that happens to carry one of the names is never replaced.
 
 use crate::JobError;
 use std::path::Path;
@@ -8,11 +11,20 @@ use vroeg_contracts::durable;
 use vroeg_contracts::text::escaped_path;
 use vroeg_pipeline::Pipeline;
 
+/// The marker of a folder of a policy command's pages.
+pub(crate) const MARKER: &str = "vroeg-pages.json";
+
 /// Refuses an `--out` folder that holds anything but this command's own
-/// files (vroeg never replaces a file it did not write), or that lies in
-/// the pipeline's inbox, store or out folder (these commands change no
-/// store and write no list).
-pub(crate) fn check_out_dir(dir: &Path, own: &[&str], p: &Pipeline) -> Result<(), JobError> {
+/// files (vroeg never replaces a file it did not write: a folder that is
+/// not empty must hold the marker of this command), or that lies in the
+/// pipeline's inbox, store or out folder (these commands change no store
+/// and write no list).
+pub(crate) fn check_out_dir(
+    dir: &Path,
+    command: &str,
+    own: &[&str],
+    p: &Pipeline,
+) -> Result<(), JobError> {
     let refuse = |why: &str| {
         Err(JobError::Usage(format!(
             "--out {}: {why}",
@@ -21,12 +33,23 @@ pub(crate) fn check_out_dir(dir: &Path, own: &[&str], p: &Pipeline) -> Result<()
     };
     match std::fs::read_dir(dir) {
         Ok(entries) => {
-            for e in entries.flatten() {
-                let name = e.file_name();
-                if !own.iter().any(|o| name.as_os_str() == *o) {
-                    return refuse(
-                        "the folder holds files this command did not write; choose a new or empty folder",
-                    );
+            let names: Vec<std::ffi::OsString> = entries.flatten().map(|e| e.file_name()).collect();
+            let foreign = names
+                .iter()
+                .any(|n| n.as_os_str() != MARKER && !own.iter().any(|o| n.as_os_str() == *o));
+            if foreign {
+                return refuse(
+                    "the folder holds files this command did not write; choose a new or empty folder",
+                );
+            }
+            if !names.is_empty() && !is_marked(dir, command) {
+                return refuse(&format!(
+                    "the folder holds files, but not the {MARKER} of an earlier `vroeg {command}`; choose a new or empty folder"
+                ));
+            }
+            for n in &names {
+                if dir.join(n).is_dir() {
+                    return refuse("the folder holds a folder where this command writes a file");
                 }
             }
         }
@@ -52,8 +75,21 @@ pub(crate) fn check_out_dir(dir: &Path, own: &[&str], p: &Pipeline) -> Result<()
     Ok(())
 }
 
-/// Writes `files` (name, bytes) into `dir`.
-pub(crate) fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), JobError> {
+/// Whether `dir` holds the marker of an earlier run of `command`.
+fn is_marked(dir: &Path, command: &str) -> bool {
+    std::fs::read(dir.join(MARKER))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v["command"] == command)
+}
+
+/// Writes `files` (name, bytes) into `dir`, then the marker naming
+/// `command` and the files.
+pub(crate) fn write_files(
+    dir: &Path,
+    command: &str,
+    files: &[(&str, Vec<u8>)],
+) -> Result<(), JobError> {
     let failed = |path: &Path, e: std::io::Error| JobError::WriteFile {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -63,7 +99,12 @@ pub(crate) fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), J
         let path = dir.join(name);
         durable::write_atomic(&path, bytes).map_err(|e| failed(&path, e))?;
     }
-    Ok(())
+    let marker = serde_json::json!({
+        "command": command,
+        "files": files.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+    });
+    let path = dir.join(MARKER);
+    durable::write_atomic(&path, &json(dir, MARKER, &marker)?).map_err(|e| failed(&path, e))
 }
 
 /// Pretty JSON with a final newline.

@@ -63,7 +63,7 @@ pub fn sweep(req: &SweepRequest) -> Result<SweepOutcome, JobError> {
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let today = load::rule_set(&p)?;
     if let Some(dir) = &req.out {
-        pages::check_out_dir(dir, &["sweep.csv", "sweep.html"], &p)?;
+        pages::check_out_dir(dir, "sweep", &["sweep.csv", "sweep.html"], &p)?;
     }
     let text = std::fs::read_to_string(&p.file).map_err(|source| {
         JobError::Pipeline(vroeg_pipeline::PipelineError::Read {
@@ -170,6 +170,7 @@ fn write(
     let html = vroeg_policy::page::render_sweep(&p.name, &as_of.to_string(), name, lines)?;
     pages::write_files(
         dir,
+        "sweep",
         &[
             ("sweep.csv", csv(name, lines).into_bytes()),
             ("sweep.html", html.into_bytes()),

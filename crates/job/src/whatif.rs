@@ -95,7 +95,7 @@ pub fn whatif(req: &WhatIfRequest) -> Result<WhatIfOutcome, JobError> {
     let before = load::rule_set(&p)?;
     let (changed, changes) = changed(req, &p)?;
     if let Some(dir) = &req.out {
-        pages::check_out_dir(dir, &["whatif.json", "whatif.html"], &p)?;
+        pages::check_out_dir(dir, "whatif", &["whatif.json", "whatif.html"], &p)?;
     }
     let after = load::rule_set(&changed)?;
     let rt = runtime()?;
@@ -140,6 +140,7 @@ fn write(dir: &std::path::Path, identity: &PageIdentity, w: &WhatIf) -> Result<(
     let html = vroeg_policy::page::render(identity, w)?;
     pages::write_files(
         dir,
+        "whatif",
         &[
             ("whatif.json", pages::json(dir, "whatif.json", &json)?),
             ("whatif.html", html.into_bytes()),

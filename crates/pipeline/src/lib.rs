@@ -129,20 +129,15 @@ impl FairnessBand {
             return Ok(FairnessBand::default());
         };
         match band.as_slice() {
-            [low, high]
-                if low.is_finite()
-                    && high.is_finite()
-                    && *low >= 0.0
-                    && *low <= 1.0
-                    && *high >= 1.0 =>
-            {
+            [low, high] if (0.0..=1.0).contains(low) && (1.0..=100.0).contains(high) => {
                 Ok(FairnessBand {
-                    low: *low,
+                    // -0.0 is 0
+                    low: *low + 0.0,
                     high: *high,
                 })
             }
             _ => Err(format!(
-                "{band:?}: write two ratios [low, high] with 0 <= low <= 1 <= high, e.g. [0.5, 2.0]"
+                "{band:?}: write two ratios [low, high] with 0 <= low <= 1 <= high <= 100, e.g. [0.5, 2.0]"
             )),
         }
     }
@@ -369,6 +364,8 @@ out = "o"
                 high: 1.25
             }
         );
+        let p = load("[fairness]\nband = [-0.0, 1.0]\n").unwrap();
+        assert_eq!(p.fairness.low.to_string(), "0");
         for bad in [
             "[1.5, 2.0]",
             "[0.5]",
@@ -376,6 +373,8 @@ out = "o"
             "[-0.1, 2.0]",
             "[0.5, 2.0, 3.0]",
             "[0.5, inf]",
+            "[0.5, 1e308]",
+            "[nan, 2.0]",
         ] {
             let e = load(&format!("[fairness]\nband = {bad}\n"))
                 .unwrap_err()

@@ -50,7 +50,7 @@ pub struct RawPipeline {
 #[serde(deny_unknown_fields)]
 pub struct RawFairness {
     /// `[low, high]`: ratios below `low` or above `high` are flagged;
-    /// `low` at most 1, `high` at least 1. Default `[0.5, 2.0]`.
+    /// `low` from 0 to 1, `high` from 1 to 100. Default `[0.5, 2.0]`.
     pub band: Option<Vec<f64>>,
 }
 

@@ -150,12 +150,15 @@ pub fn line(title: &str, points: &[(String, u64)]) -> Result<String, ReportError
     Ok(tag(svg, title))
 }
 
+/// A share with the bounds of its interval: `(share, low, high)`, each 0..1.
+pub type ShareBounds = (f64, f64, f64);
+
 /// A line chart of shares in percent with their intervals as whiskers,
 /// over labelled points (as-of dates), as SVG. A point without a share
 /// (masked, or not known yet) is left out of the line.
 pub fn shares(
     title: &str,
-    points: &[(String, Option<(f64, f64, f64)>)],
+    points: &[(String, Option<ShareBounds>)],
 ) -> Result<String, ReportError> {
     let n = points.len().max(1);
     let top = points

@@ -19,7 +19,7 @@ mod notebook;
 pub mod wilson;
 
 pub use audit::{Leak, audit};
-pub use charts::{line, shares};
+pub use charts::{ShareBounds, line, shares};
 pub use data::{
     ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, NO_TEAM,
     PreviousRun, Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality,

@@ -37,8 +37,18 @@ pub fn wilson(k: u64, n: u64) -> Option<Share> {
         k,
         n,
         share: p,
-        low: (center - half).max(0.0),
-        high: (center + half).min(1.0),
+        // none and all are exact at the bounds (the closed form leaves a
+        // rounding error of about 1e-17 there)
+        low: if k == 0 {
+            0.0
+        } else {
+            (center - half).max(0.0)
+        },
+        high: if k == n {
+            1.0
+        } else {
+            (center + half).min(1.0)
+        },
     })
 }
 
@@ -68,6 +78,9 @@ mod tests {
         let s = wilson(20, 20).unwrap();
         assert_eq!(s.high, 1.0);
         assert!((s.low - (1.0 - 0.1611)).abs() < 5e-5);
+        assert_eq!(wilson(0, 20).unwrap().low, 0.0);
+        assert_eq!(wilson(0, 7).unwrap().low, 0.0);
+        assert_eq!(wilson(7, 7).unwrap().high, 1.0);
         assert_eq!(wilson(0, 0), None);
         assert_eq!(wilson(3, 2), None);
     }

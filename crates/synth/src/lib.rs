@@ -345,24 +345,29 @@ mod tests {
         o.months = 24;
         o.mess = false;
         synthesize(&o).unwrap();
-        let profiles: BTreeMap<String, bool> = (0..o.households)
+        // 0: not planted; 1: planted with a landlord (rent arrears besides
+        // debts: trouble in several domains); 2: other planted households
+        // (debts alone unless a child is of school age), left out
+        let profiles: BTreeMap<String, usize> = (0..o.households)
             .map(|i| {
                 let h = Household::generate(o.seed, i, o.months);
-                (
-                    h.key,
-                    matches!(h.profile, household::Profile::Planted { .. }),
-                )
+                let class = match (h.profile, h.landlord) {
+                    (household::Profile::Planted { .. }, Some(_)) => 1,
+                    (household::Profile::Planted { .. }, None) => 2,
+                    _ => 0,
+                };
+                (h.key, class)
             })
             .collect();
-        // (needed help, cases) for planted and for other households
-        let mut tally = [(0u32, 0u32); 2];
+        // (needed help, cases) per class
+        let mut tally = [(0u32, 0u32); 3];
         for (name, bytes) in read_all(dir.path()) {
             if !name.starts_with("outreach_outcomes/") {
                 continue;
             }
             for line in String::from_utf8(bytes).unwrap().lines().skip(1) {
                 let cells: Vec<&str> = line.split(',').collect();
-                let t = &mut tally[usize::from(profiles[cells[0]])];
+                let t = &mut tally[profiles[cells[0]]];
                 t.1 += 1;
                 if ["quick_fix", "followup_financial", "followup_nonfinancial"].contains(&cells[3])
                 {
@@ -372,7 +377,7 @@ mod tests {
         }
         let share = |(k, n): (u32, u32)| f64::from(k) / f64::from(n);
         let (passing, planted) = (tally[0], tally[1]);
-        assert!(planted.1 >= 30 && passing.1 >= 30, "{tally:?}");
+        assert!(planted.1 >= 20 && passing.1 >= 50, "{tally:?}");
         // six in eight and two in eight, give or take the draw
         assert!(share(planted) > 0.6, "{tally:?}");
         assert!(share(passing) < 0.4, "{tally:?}");
