@@ -1,7 +1,8 @@
 //! The policy pages for people on the shipped sample data: `backtest.html`,
 //! `whatif.html` and `sweep.html` open in headless Chromium with their
 //! charts and no console message, fetch nothing, show no count below five;
-//! the backtest's CSV tables load in polars; and the sample's backtest
+//! the backtest's CSV tables load in polars (and whatif's add up); and the
+//! sample's backtest
 //! finds what its synthetic outcomes plant: households with signals in
 //! several domains needed help more often than single-domain ones.
 
@@ -185,6 +186,32 @@ fn whatif_and_sweep_pages_open_in_chromium() {
         0,
     );
     assert!(dom.contains("eligible_min_score"), "{dom}");
+    // one CSV per table, exact: the districts add up to the JSON's totals
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(p.path("wi/whatif.json")).unwrap()).unwrap();
+    let districts = fs::read_to_string(p.path("wi/whatif-districts.csv")).unwrap();
+    let mut lines = districts.lines();
+    assert_eq!(lines.next(), Some("district,added,removed"));
+    let (mut added, mut removed) = (0, 0);
+    for l in lines {
+        let cells: Vec<u64> = l.split(',').skip(1).map(|c| c.parse().unwrap()).collect();
+        added += cells[0];
+        removed += cells[1];
+    }
+    assert_eq!(
+        (added, removed),
+        (
+            json["added"].as_u64().unwrap(),
+            json["removed"].as_u64().unwrap()
+        )
+    );
+    assert_eq!(removed, 38, "the sample's 38 below the score");
+    let rules = fs::read_to_string(p.path("wi/whatif-rules.csv")).unwrap();
+    assert!(rules.starts_with("rule,added,removed\n"), "{rules}");
+    assert_eq!(
+        rules.lines().count() - 1,
+        json["rules"].as_array().unwrap().len()
+    );
     let o = p.vroeg(&[
         "sweep",
         "--pipeline",

@@ -95,7 +95,17 @@ pub fn whatif(req: &WhatIfRequest) -> Result<WhatIfOutcome, JobError> {
     let before = load::rule_set(&p)?;
     let (changed, changes) = changed(req, &p)?;
     if let Some(dir) = &req.out {
-        pages::check_out_dir(dir, "whatif", &["whatif.json", "whatif.html"], &p)?;
+        pages::check_out_dir(
+            dir,
+            "whatif",
+            &[
+                "whatif.json",
+                "whatif.html",
+                "whatif-districts.csv",
+                "whatif-rules.csv",
+            ],
+            &p,
+        )?;
     }
     let after = load::rule_set(&changed)?;
     let rt = runtime()?;
@@ -138,12 +148,10 @@ fn write(dir: &std::path::Path, identity: &PageIdentity, w: &WhatIf) -> Result<(
         o.insert("candidate".into(), identity.candidate.clone().into());
     }
     let html = vroeg_policy::page::render(identity, w)?;
-    pages::write_files(
-        dir,
-        "whatif",
-        &[
-            ("whatif.json", pages::json(dir, "whatif.json", &json)?),
-            ("whatif.html", html.into_bytes()),
-        ],
-    )
+    let mut files = vec![
+        ("whatif.json", pages::json(dir, "whatif.json", &json)?),
+        ("whatif.html", html.into_bytes()),
+    ];
+    files.extend(vroeg_policy::whatif::csv_files(w));
+    pages::write_files(dir, "whatif", &files)
 }

@@ -29,7 +29,8 @@ fn ratio(v: Option<f64>) -> String {
     v.map(|r| format!("{r:.4}")).unwrap_or_default()
 }
 
-fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+/// A table as CSV with `\n` line ends, every cell defused.
+pub fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -42,7 +43,7 @@ fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
 
 /// `backtest.csv`: one line per as-of date.
 pub fn dates(lines: &[DateLine]) -> Vec<u8> {
-    write(
+    table(
         &[
             "as_of",
             "eligible",
@@ -92,7 +93,7 @@ pub fn groups(lines: &[GroupLine]) -> Vec<u8> {
         "median_days_to_outcome",
     ];
     header.extend(OUTCOMES.iter().copied());
-    write(
+    table(
         &header,
         lines.iter().map(|l| {
             let [k, share, low, high] = share_cells(&l.needed_help);
@@ -130,7 +131,7 @@ fn flag(f: Flag) -> &'static str {
 
 /// `backtest-fairness.csv`: one line per as-of date and register district.
 pub fn fairness(b: &Backtest) -> Vec<u8> {
-    write(
+    table(
         &[
             "as_of",
             "district",

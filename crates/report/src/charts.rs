@@ -100,6 +100,19 @@ pub fn bars(title: &str, bars: &[Bar]) -> Result<String, ReportError> {
     Ok(tag(svg, title))
 }
 
+/// The label of the point at `x` (an index), none between points.
+fn point_label<T>(points: &[(String, T)], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 {
+        points
+            .get(i as usize)
+            .map(|p| p.0.clone())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 /// A line chart of counts over labelled points (as-of dates), as SVG.
 pub fn line(title: &str, points: &[(String, u64)]) -> Result<String, ReportError> {
     let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1);
@@ -121,17 +134,7 @@ pub fn line(title: &str, points: &[(String, u64)]) -> Result<String, ReportError
             .light_line_style(WHITE)
             .label_style(("sans-serif", 12))
             .x_labels(n.min(12))
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    points
-                        .get(i as usize)
-                        .map(|p| p.0.clone())
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| point_label(points, *x))
             .draw()
             .map_err(drawing)?;
         let series: Vec<(f64, u64)> = points
@@ -185,17 +188,7 @@ pub fn shares(
             .label_style(("sans-serif", 12))
             .y_label_formatter(&|y| format!("{y:.0}%"))
             .x_labels(n.min(12))
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    points
-                        .get(i as usize)
-                        .map(|p| p.0.clone())
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| point_label(points, *x))
             .draw()
             .map_err(drawing)?;
         let known: Vec<(f64, (f64, f64, f64))> = points
