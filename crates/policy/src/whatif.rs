@@ -129,6 +129,30 @@ pub fn compare(before: &SignalList, after: &SignalList) -> WhatIf {
     }
 }
 
+/// `whatif-districts.csv` and `whatif-rules.csv`: the households added and
+/// removed per district and per rule, exact (for analysts).
+pub fn csv_files(w: &WhatIf) -> [(&'static str, Vec<u8>); 2] {
+    let rows = |moved: &[Moved]| -> Vec<Vec<String>> {
+        moved
+            .iter()
+            .map(|m| vec![m.name.clone(), m.added.to_string(), m.removed.to_string()])
+            .collect()
+    };
+    [
+        (
+            "whatif-districts.csv",
+            crate::backtest_csv::table(
+                &["district", "added", "removed"],
+                rows(&w.districts).into_iter(),
+            ),
+        ),
+        (
+            "whatif-rules.csv",
+            crate::backtest_csv::table(&["rule", "added", "removed"], rows(&w.rules).into_iter()),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,28 +246,4 @@ mod tests {
         let w = compare(&before, &gone);
         assert_eq!(w.removed_why.below_score, 3);
     }
-}
-
-/// `whatif-districts.csv` and `whatif-rules.csv`: the households added and
-/// removed per district and per rule, exact (for analysts).
-pub fn csv_files(w: &WhatIf) -> [(&'static str, Vec<u8>); 2] {
-    let rows = |moved: &[Moved]| -> Vec<Vec<String>> {
-        moved
-            .iter()
-            .map(|m| vec![m.name.clone(), m.added.to_string(), m.removed.to_string()])
-            .collect()
-    };
-    [
-        (
-            "whatif-districts.csv",
-            crate::backtest_csv::table(
-                &["district", "added", "removed"],
-                rows(&w.districts).into_iter(),
-            ),
-        ),
-        (
-            "whatif-rules.csv",
-            crate::backtest_csv::table(&["rule", "added", "removed"], rows(&w.rules).into_iter()),
-        ),
-    ]
 }
