@@ -94,7 +94,6 @@ fn the_sample_backtest_page_tables_and_what_it_finds() {
             "by-rule",
             "by-score_band",
             "by-domains",
-            "by-district",
             "outcomes",
             "fairness",
         ],
@@ -104,6 +103,11 @@ fn the_sample_backtest_page_tables_and_what_it_finds() {
     // the last month has no outcome after it yet: not known, not zero
     assert!(dom.contains("<td>2026-10-31</td>"));
     assert!(dom.contains("not known yet"));
+    // the period per district adds up to the headline: not on the page
+    assert!(!dom.contains("<section id=\"by-district\">"));
+    // the main result is shown: the share per number of domains
+    let domains = dom.split("<section id=\"by-domains\">").nth(1).unwrap();
+    assert!(domains.contains("17% (10%\u{2013}28%)"), "{domains}");
 
     let json: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(p.path("bt/backtest.json")).unwrap()).unwrap();

@@ -2,8 +2,9 @@
 //! into its `--out` folder: made if missing (0750), each file whole or not
 //! at all (0640). The folder gets a marker, [`MARKER`], naming the command
 //! and its files, written last: a folder is written again only when it
-//! holds that marker and nothing but the files it names, so that somebody
-//! else's file that happens to carry one of the names is never replaced.
+//! holds the marker of the same command and nothing but that command's
+//! files, so that somebody else's file that happens to carry one of the
+//! names is never replaced.
 
 use crate::JobError;
 use std::path::Path;

@@ -1,19 +1,20 @@
 //! `backtest.html`: the backtest for people, masked like the report.
 //!
-//! Every count below five is `<5`. A row's households fall into leaves
-//! (needed help, reached without needing help, not reached) that add up to
-//! its shown total, so they are masked as one partition of it; a count made
-//! of several leaves (reached: the first two) is shown only when each of
-//! its leaves is, so that no difference of two shown counts is a masked
-//! one; a share, interval or median is shown only when the counts it is
-//! made of are. Over the period, the households first listed after the
-//! last recorded outcome (pending) are left out of the group tables and
-//! counted once, in the headline. Outcome classes add up to needed help
-//! (three classes) and to the rest of the reached: two partitions. A household
-//! can count in several rules, bands, domains or districts over a period,
-//! so those rows add up to no shown total and are masked one by one. Per
-//! date, listed per district adds up to the date's listed count: the
-//! fairness column of each date is masked as one partition.
+//! Every count below five is `<5`. In a row, needed help is masked with
+//! its complement as a partition of the row's total; the reached are shown
+//! only when the reached without needing help and the not reached are both
+//! five or more, so that no difference of two shown counts is a small one;
+//! a share, interval or median is shown only when the counts it is made of
+//! are. Over the period, the households first listed after the last
+//! recorded outcome (pending) are left out of the group tables and counted
+//! once, in the headline. A household counts under several rules, bands
+//! and numbers of domains over a period, so those rows add up to no shown
+//! total and are masked one by one; district rows do add up to the
+//! headline, so the period per district is left to `backtest-district.csv`
+//! and districts are shown per date in the fairness table, each date's
+//! column masked as one partition of its listed count. Outcome classes add
+//! up to needed help (three classes) and to the rest of the reached: two
+//! partitions, each with a cell more masked when its total is not shown.
 
 use crate::PolicyError;
 use crate::backtest::{Backtest, GROUPINGS, GroupLine, NEEDED_HELP};
@@ -44,39 +45,57 @@ struct RowCounts {
     share: bool,
 }
 
+/// A count that may not be shown: `<5` or `x`.
+fn masked_count(n: u64) -> Shown {
+    if n < SMALL {
+        Shown::Small
+    } else {
+        Shown::Hidden
+    }
+}
+
 /// Masks a row of `total` households of which `reached` had an outcome
 /// and `needed` needed help, with `pending` more beside them (the headline
-/// only): the leaves as one partition, sums only of shown leaves.
+/// only, whose shown total is then `total + pending`). Needed help is
+/// masked with its complement as a partition of the total; the reached
+/// are shown only when both the reached without needing help and the not
+/// reached are five or more, so that neither follows from two shown
+/// counts; beside pending households the total is shown only when the
+/// pending are five or more.
 fn row_counts(total: u64, reached: u64, needed: u64, pending: Option<u64>) -> RowCounts {
-    let mut leaves = vec![
-        needed,
-        reached.saturating_sub(needed),
-        total.saturating_sub(reached),
-    ];
-    leaves.extend(pending);
-    let shown = mask_partition(&leaves);
-    let sum = |n: usize, value: u64| {
-        if shown[..n].iter().all(|s| s.count().is_some()) {
-            Shown::of(value)
-        } else if value < SMALL {
-            Shown::Small
-        } else {
-            Shown::Hidden
-        }
+    let total_shown = match pending {
+        Some(p) if p < SMALL => masked_count(total),
+        _ => Shown::of(total),
     };
-    // the total of the leaves is shown as a partition's total is; beside
-    // pending households it is a sum like the others
-    let total = if pending.is_some() {
-        sum(3, total)
+    let shown = total_shown.count().is_some();
+    let reached = if shown
+        && reached.saturating_sub(needed) >= SMALL
+        && total.saturating_sub(reached) >= SMALL
+    {
+        Shown::of(reached)
     } else {
-        Shown::of(total)
+        masked_count(reached)
     };
+    let needed = of(needed, total);
     RowCounts {
-        total,
-        reached: sum(2, reached),
-        needed: shown[0],
-        share: shown[0].count().is_some() && total.count().is_some(),
+        total: total_shown,
+        reached,
+        needed,
+        share: needed.count().is_some() && shown,
     }
+}
+
+/// Masks the cells of a partition whose total may or may not be shown:
+/// with it shown, as the report masks a partition; without, at least one
+/// cell is masked too, so that the cells do not add up to the hidden total.
+fn classes_partition(counts: &[u64], total_shown: bool) -> Vec<Shown> {
+    let mut shown = mask_partition(counts);
+    if !total_shown && shown.iter().all(|s| s.count().is_some()) {
+        if let Some((i, _)) = counts.iter().enumerate().min_by_key(|(i, n)| (**n, *i)) {
+            shown[i] = Shown::Hidden;
+        }
+    }
+    shown
 }
 
 fn percent(x: f64) -> String {
@@ -98,7 +117,7 @@ fn share_text(s: &Option<Share>, shown: bool) -> String {
 
 fn days_text(median: Option<f64>, reached: u64) -> String {
     match median {
-        Some(d) if reached >= SMALL => format!("{d:.0}"),
+        Some(d) if reached >= SMALL => format!("{d}"),
         _ => "\u{2013}".into(),
     }
 }
@@ -309,21 +328,36 @@ pub fn render_backtest(
             .collect::<Vec<_>>(),
     )
     .map_err(chart_err)?;
+    // over the period, the district rows add up to the headline (each
+    // household in one district, but for those who moved): that table is
+    // left to backtest-district.csv, and districts are shown per date in
+    // the fairness table, masked as partitions
     let groups: Vec<GroupTable> = GROUPINGS
         .iter()
+        .filter(|g| **g != "district")
         .map(|g| table(g, b.period.groups.get(*g).map_or(&[][..], Vec::as_slice)))
         .collect();
     let all = &b.period.all;
     let all_needed = all.needed_help.map_or(0, |s| s.k);
     let pending = all.listed - all.outcomes_known;
     let headline = row_counts(all.outcomes_known, all.reached, all_needed, Some(pending));
+    // the classes of help add up to the headline's needed help, the others
+    // to its reached minus needed help
     let mask_classes = |needed: bool| {
         let names: Vec<&String> = all
             .outcomes
             .keys()
             .filter(|c| NEEDED_HELP.contains(&c.as_str()) == needed)
             .collect();
-        let shown = mask_partition(&names.iter().map(|c| all.outcomes[*c]).collect::<Vec<_>>());
+        let total_shown = if needed {
+            headline.needed.count().is_some()
+        } else {
+            headline.needed.count().is_some() && headline.reached.count().is_some()
+        };
+        let shown = classes_partition(
+            &names.iter().map(|c| all.outcomes[*c]).collect::<Vec<_>>(),
+            total_shown,
+        );
         names.into_iter().cloned().zip(shown).collect::<Vec<_>>()
     };
     let mut classes = mask_classes(true);
@@ -395,6 +429,27 @@ mod tests {
         assert_eq!(
             share_text(&crate::wilson::wilson(3, 40), c.share),
             "\u{2013}"
+        );
+        // reached 20 of 40, 3 of them without needing help: reached hidden,
+        // needed help (17) shown with its share
+        let c = row_counts(40, 20, 17, None);
+        assert_eq!((c.reached, c.needed), (Shown::Hidden, Shown::Count(17)));
+        assert!(c.share);
+    }
+
+    #[test]
+    fn a_partition_whose_total_is_hidden_keeps_a_cell_masked() {
+        assert_eq!(
+            classes_partition(&[21, 7, 6], false),
+            [Shown::Count(21), Shown::Count(7), Shown::Hidden]
+        );
+        assert_eq!(
+            classes_partition(&[21, 7, 6], true),
+            [Shown::Count(21), Shown::Count(7), Shown::Count(6)]
+        );
+        assert_eq!(
+            classes_partition(&[21, 7, 4], true),
+            [Shown::Count(21), Shown::Hidden, Shown::Small]
         );
     }
 }
