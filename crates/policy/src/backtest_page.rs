@@ -90,10 +90,11 @@ fn row_counts(total: u64, reached: u64, needed: u64, pending: Option<u64>) -> Ro
 /// cell is masked too, so that the cells do not add up to the hidden total.
 fn classes_partition(counts: &[u64], total_shown: bool) -> Vec<Shown> {
     let mut shown = mask_partition(counts);
-    if !total_shown && shown.iter().all(|s| s.count().is_some()) {
-        if let Some((i, _)) = counts.iter().enumerate().min_by_key(|(i, n)| (**n, *i)) {
-            shown[i] = Shown::Hidden;
-        }
+    if !total_shown
+        && shown.iter().all(|s| s.count().is_some())
+        && let Some((i, _)) = counts.iter().enumerate().min_by_key(|(i, n)| (**n, *i))
+    {
+        shown[i] = Shown::Hidden;
     }
     shown
 }
