@@ -144,6 +144,12 @@ pub struct BacktestArgs {
     /// Folder for backtest.html, backtest.json and one CSV per table.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Count only outcomes closed within this many days after each list
+    /// (1 to 3650), and a list's outcomes as known only once the store has
+    /// outcomes that late, so that every month has had the same time;
+    /// without it, every outcome closed after the list counts.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    follow_up_days: Option<u32>,
     /// Store folder, overriding the pipeline file's.
     #[arg(long)]
     store: Option<PathBuf>,
@@ -156,6 +162,7 @@ pub fn backtest(args: BacktestArgs) -> anyhow::Result<()> {
         from: args.from,
         to: args.to,
         every: args.every,
+        follow_up_days: args.follow_up_days,
         out: args.out,
         paths: PathOverrides {
             inbox: None,

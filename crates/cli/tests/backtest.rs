@@ -142,6 +142,17 @@ fn refusals_are_exit_2() {
             ],
             "only `month`",
         ),
+        (
+            vec![
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-10-31",
+                "--follow-up-days",
+                "0",
+            ],
+            "--follow-up-days",
+        ),
     ] {
         let mut all = vec!["backtest", "--pipeline", "zoetermeer.toml"];
         all.extend_from_slice(&args);

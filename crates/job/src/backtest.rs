@@ -23,6 +23,8 @@ pub struct BacktestRequest {
     pub to: NaiveDate,
     /// How often: `month`.
     pub every: String,
+    /// Count only outcomes closed within this many days after each list.
+    pub follow_up_days: Option<u32>,
     /// Where to write `backtest.html`, `backtest.json` and the CSV tables.
     pub out: Option<PathBuf>,
     /// Folders overriding the pipeline file's.
@@ -86,7 +88,12 @@ pub fn backtest(req: &BacktestRequest) -> Result<Backtest, JobError> {
             outcome: o.outcome,
         })
         .collect();
-    let mut replay = Replay::new(&outcomes, rs.eligible_min_score, p.fairness);
+    let mut replay = Replay::new(
+        &outcomes,
+        rs.eligible_min_score,
+        p.fairness,
+        req.follow_up_days,
+    );
     for as_of in dates {
         let ctx = req.engine.session(&p.engine)?;
         store.view().register(&ctx, Some(as_of))?;

@@ -67,10 +67,12 @@ struct Outcomes {
     by_key: BTreeMap<String, Vec<(NaiveDate, String)>>,
     /// The latest closing date of any outcome.
     latest: Option<NaiveDate>,
+    /// Only outcomes closed within this many days after a list count.
+    follow_up_days: Option<u32>,
 }
 
 impl Outcomes {
-    fn new(all: &[Outcome]) -> Outcomes {
+    fn new(all: &[Outcome], follow_up_days: Option<u32>) -> Outcomes {
         let mut by_key: BTreeMap<String, Vec<(NaiveDate, String)>> = BTreeMap::new();
         for o in all {
             by_key
@@ -84,18 +86,36 @@ impl Outcomes {
         Outcomes {
             by_key,
             latest: all.iter().map(|o| o.closed_date).max(),
+            follow_up_days,
         }
     }
 
-    /// Whether any outcome closed after `day`: without one, what became of
-    /// a list of that day is not known yet.
-    fn known_after(&self, day: NaiveDate) -> bool {
-        self.latest.is_some_and(|l| l > day)
+    /// The last day an outcome of a list of `day` counts (`None`: any day).
+    fn until(&self, day: NaiveDate) -> Option<NaiveDate> {
+        self.follow_up_days.map(|n| {
+            day.checked_add_days(chrono::Days::new(u64::from(n)))
+                .unwrap_or(NaiveDate::MAX)
+        })
     }
 
-    /// The household's first outcome closed after `day`.
+    /// Whether what became of a list of `day` is known: some outcome closed
+    /// after it (with a follow-up window: on or after its last day).
+    fn known_after(&self, day: NaiveDate) -> bool {
+        match self.until(day) {
+            None => self.latest.is_some_and(|l| l > day),
+            Some(end) => self.latest.is_some_and(|l| l >= end),
+        }
+    }
+
+    /// The household's first outcome closed after `day` (within the
+    /// follow-up window).
     fn first_after(&self, key: &str, day: NaiveDate) -> Option<&(NaiveDate, String)> {
-        self.by_key.get(key)?.iter().find(|(d, _)| *d > day)
+        let end = self.until(day);
+        self.by_key
+            .get(key)?
+            .iter()
+            .find(|(d, _)| *d > day)
+            .filter(|(d, _)| end.is_none_or(|e| *d <= e))
     }
 }
 
@@ -271,6 +291,9 @@ pub struct Period {
 /// A whole backtest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Backtest {
+    /// Only outcomes closed within this many days after a list counted
+    /// (`None`: every outcome after it).
+    pub follow_up_days: Option<u32>,
     /// One line per as-of date.
     pub dates: Vec<DateLine>,
     /// Over the whole period.
@@ -296,10 +319,16 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// A replay against every outcome in the store.
-    pub fn new(outcomes: &[Outcome], eligible_min_score: i64, band: FairnessBand) -> Replay {
+    /// A replay against every outcome in the store, counting those closed
+    /// within `follow_up_days` after a list (any, with `None`).
+    pub fn new(
+        outcomes: &[Outcome],
+        eligible_min_score: i64,
+        band: FairnessBand,
+        follow_up_days: Option<u32>,
+    ) -> Replay {
         Replay {
-            outcomes: Outcomes::new(outcomes),
+            outcomes: Outcomes::new(outcomes, follow_up_days),
             eligible_min_score,
             band,
             dates: Vec::new(),
@@ -465,6 +494,7 @@ impl Replay {
             })
             .collect();
         Backtest {
+            follow_up_days: self.outcomes.follow_up_days,
             dates: self.dates,
             period: Period { all, groups },
         }
@@ -549,7 +579,7 @@ mod tests {
             o("c", "2026-10-15", "quick_fix"),
             o("e", "2026-11-01", "quick_fix"),
         ];
-        let mut r = Replay::new(&outcomes, 5, FairnessBand::default());
+        let mut r = Replay::new(&outcomes, 5, FairnessBand::default(), None);
         r.push(d("2026-09-30"), &simple(&["a", "x"]), &no_register());
         r.push(
             d("2026-10-31"),
@@ -602,7 +632,7 @@ mod tests {
             o("c", "2026-11-30", "quick_fix"),
         ];
         let register = BTreeMap::from([("D1".to_string(), 100), ("D2".to_string(), 300)]);
-        let mut r = Replay::new(&outcomes, 5, FairnessBand::default());
+        let mut r = Replay::new(&outcomes, 5, FairnessBand::default(), None);
         r.push(d("2026-09-30"), &first, &register);
         r.push(d("2026-10-31"), &second, &register);
         let b = r.finish();
@@ -671,7 +701,7 @@ mod tests {
     #[test]
     fn a_group_first_listed_after_the_last_outcome_is_pending() {
         let outcomes = [o("a", "2026-10-15", "quick_fix")];
-        let mut r = Replay::new(&outcomes, 5, FairnessBand::default());
+        let mut r = Replay::new(&outcomes, 5, FairnessBand::default(), None);
         r.push(d("2026-09-30"), &simple(&["a"]), &no_register());
         r.push(d("2026-10-31"), &simple(&["a", "b"]), &no_register());
         let p = r.finish().period;
@@ -681,6 +711,33 @@ mod tests {
             (2, 1, 1)
         );
         assert_eq!(p.all.needed_help.map(|s| (s.k, s.n)), Some((1, 1)));
+    }
+
+    #[test]
+    fn a_follow_up_window_counts_only_outcomes_within_it() {
+        // 30 days: a list of 09-30 counts outcomes to 10-30 and is known
+        // once the store has one on or after 10-30; 10-31 is not known yet
+        let outcomes = [
+            o("a", "2026-10-20", "quick_fix"),
+            o("b", "2026-11-05", "quick_fix"),
+            o("c", "2026-11-29", "no_contact"),
+        ];
+        let mut r = Replay::new(&outcomes, 5, FairnessBand::default(), Some(30));
+        r.push(d("2026-09-30"), &simple(&["a", "b"]), &no_register());
+        r.push(d("2026-10-31"), &simple(&["a", "b", "c"]), &no_register());
+        let b = r.finish();
+        let l = &b.dates[0];
+        assert!(l.outcomes_known);
+        // b's outcome came 36 days after: not within the window
+        assert_eq!(l.reached, 1);
+        assert_eq!(l.needed_help.map(|s| (s.k, s.n)), Some((1, 2)));
+        // 10-31 + 30 days = 11-30, later than the last outcome (11-29)
+        assert!(!b.dates[1].outcomes_known);
+        assert_eq!(b.dates[1].needed_help, None);
+        // without a window, 10-31 is known and b and c reached
+        let mut r = Replay::new(&outcomes, 5, FairnessBand::default(), None);
+        r.push(d("2026-10-31"), &simple(&["a", "b", "c"]), &no_register());
+        assert_eq!(r.finish().dates[0].reached, 2);
     }
 
     #[test]
