@@ -128,6 +128,10 @@ pub const OUTCOMES: &[&str] = &[
     "followup_nonfinancial",
     "referral_without_contact",
 ];
+
+/// The outcomes that mean the household needed help: a quick fix or a
+/// follow-up (the DDAS outcome classes the backtest counts).
+pub const NEEDED_HELP: [&str; 3] = ["quick_fix", "followup_financial", "followup_nonfinancial"];
 /// How the outreach team made contact.
 pub const CONTACT_KINDS: &[&str] = &[
     "mail",

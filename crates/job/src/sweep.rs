@@ -48,7 +48,9 @@ fn listed_by(p: &Pipeline, list: &SignalList) -> BTreeMap<String, u64> {
     for (_, h) in list.listed() {
         let district = h.district_code.as_deref().filter(|d| !d.is_empty());
         let name = if p.teams.is_empty() {
-            district.unwrap_or("(unknown)").to_string()
+            district
+                .unwrap_or(vroeg_report::UNKNOWN_DISTRICT)
+                .to_string()
         } else {
             p.teams.route(district).unwrap_or("(no team)").to_string()
         };

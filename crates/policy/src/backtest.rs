@@ -22,12 +22,8 @@ use vroeg_pipeline::FairnessBand;
 use vroeg_report::fairness::{DistrictRate, rates};
 use vroeg_scoring::SignalList;
 
-/// The outcomes that mean the household needed help (contracts.md, which
-/// follow DDAS).
-pub const NEEDED_HELP: [&str; 3] = ["quick_fix", "followup_financial", "followup_nonfinancial"];
-
-/// The district of a listed household without one in the register.
-pub const UNKNOWN_DISTRICT: &str = "(unknown)";
+pub use vroeg_contracts::sources::NEEDED_HELP;
+pub use vroeg_report::UNKNOWN_DISTRICT;
 
 /// The last day of every month whose last day lies in [from, to].
 pub fn month_ends(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {

@@ -68,7 +68,7 @@ fn district(h: &ScoredHousehold) -> String {
     h.district_code
         .clone()
         .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| "(unknown)".into())
+        .unwrap_or_else(|| vroeg_report::UNKNOWN_DISTRICT.into())
 }
 
 /// Compares the list before and after a change.

@@ -23,7 +23,7 @@ pub use charts::{ShareBounds, line, shares};
 pub use data::{
     ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, NO_TEAM,
     PreviousRun, Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality,
-    TeamRow, WhyRow,
+    TeamRow, UNKNOWN_DISTRICT, WhyRow,
 };
 pub use html::{charts, render_html};
 pub use mask::{SMALL, Shown, mask_partition};

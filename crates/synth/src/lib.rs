@@ -369,8 +369,7 @@ mod tests {
                 let cells: Vec<&str> = line.split(',').collect();
                 let t = &mut tally[profiles[cells[0]]];
                 t.1 += 1;
-                if ["quick_fix", "followup_financial", "followup_nonfinancial"].contains(&cells[3])
-                {
+                if vroeg_contracts::sources::NEEDED_HELP.contains(&cells[3]) {
                     t.0 += 1;
                 }
             }

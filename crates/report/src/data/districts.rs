@@ -19,8 +19,11 @@ pub struct DistrictRow {
     pub listed: Shown,
 }
 
-/// One row per district with a listed household, by district code.
-pub(crate) fn districts(list: &SignalList) -> Vec<DistrictRow> {
+/// The district of a listed household without one in the register.
+pub const UNKNOWN_DISTRICT: &str = "(unknown)";
+
+/// Listed households per district code ([`UNKNOWN_DISTRICT`] without one).
+fn listed_per_district(list: &SignalList) -> BTreeMap<String, u64> {
     let mut per_district: BTreeMap<String, u64> = BTreeMap::new();
     for (h, s) in &list.candidates {
         if matches!(s, Status::Listed(_)) {
@@ -28,10 +31,16 @@ pub(crate) fn districts(list: &SignalList) -> Vec<DistrictRow> {
                 .district_code
                 .clone()
                 .filter(|d| !d.is_empty())
-                .unwrap_or_else(|| "(unknown)".into());
+                .unwrap_or_else(|| UNKNOWN_DISTRICT.into());
             *per_district.entry(d).or_default() += 1;
         }
     }
+    per_district
+}
+
+/// One row per district with a listed household, by district code.
+pub(crate) fn districts(list: &SignalList) -> Vec<DistrictRow> {
+    let per_district = listed_per_district(list);
     let shown = mask_partition(&per_district.values().copied().collect::<Vec<_>>());
     per_district
         .into_keys()
@@ -46,12 +55,9 @@ pub(crate) fn fairness(input: &ReportInput<'_>, rows: &[DistrictRow]) -> Option<
     if !input.list.register_present || input.register.is_empty() {
         return None;
     }
-    let mut listed: BTreeMap<String, u64> = BTreeMap::new();
-    for (_, h) in input.list.listed() {
-        if let Some(d) = &h.district_code {
-            *listed.entry(d.clone()).or_default() += 1;
-        }
-    }
+    // households without a district are in no district of the register,
+    // which is all `rates` reads
+    let listed = listed_per_district(input.list);
     let shown: BTreeMap<String, Shown> = rows
         .iter()
         .map(|r| (r.district.clone(), r.listed))

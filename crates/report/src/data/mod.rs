@@ -15,7 +15,7 @@ mod scores;
 mod teams;
 
 pub use changes::{ChangeRow, Changes, WhyRow};
-pub use districts::DistrictRow;
+pub use districts::{DistrictRow, UNKNOWN_DISTRICT};
 pub use funnel::FunnelStep;
 pub use history::HistoryPoint;
 pub use input::{PreviousRun, ReportInput, RunIdentity};

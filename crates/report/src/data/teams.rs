@@ -50,7 +50,7 @@ pub(crate) fn teams(list: &SignalList, teams: &Teams, districts: &[DistrictRow])
         }
         let district = h.district_code.as_deref().filter(|d| !d.is_empty());
         let team = teams.route(district).unwrap_or(NO_TEAM).to_string();
-        let shown_district = district.unwrap_or("(unknown)");
+        let shown_district = district.unwrap_or(crate::data::UNKNOWN_DISTRICT);
         let masked = shown
             .get(shown_district)
             .is_none_or(|s| s.count().is_none());
