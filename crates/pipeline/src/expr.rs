@@ -57,9 +57,9 @@ pub struct Scope<'a> {
 /// A parsed, checked expression, with the text it was written as.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expression {
-    text: String,
-    spots: Vec<Spot>,
-    parsed: Expr,
+    pub(crate) text: String,
+    pub(crate) spots: Vec<Spot>,
+    pub(crate) parsed: Expr,
 }
 
 impl Serialize for Expression {

@@ -24,16 +24,21 @@
 //! assert_eq!(p.inbox, std::path::Path::new("/srv/vroeg/inbox"));
 //! ```
 
+pub mod dutch;
 pub mod expr;
+pub mod legitimacy;
 pub mod model;
 pub mod outreach;
 pub mod raw;
+pub mod register;
 mod resolve;
 pub mod template;
 
 pub use expr::Expression;
+pub use legitimacy::{Declaration, Legitimacy};
 pub use model::{Combine, DOMAINS_FIRED, Feature, ParamValue, Rule, RuleSet, Snapshot, Window};
 pub use outreach::{DdasContact, DdasOrganisation, Teams};
+pub use register::Register;
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -102,6 +107,10 @@ pub struct Pipeline {
     pub ddas: Option<DdasOrganisation>,
     /// The band of the fairness ratio per district (`[fairness] band`).
     pub fairness: FairnessBand,
+    /// Purpose, legal bases and retention periods.
+    pub legitimacy: Legitimacy,
+    /// The human texts of the algorithm-register entry (`[register]`).
+    pub register: Option<Register>,
 }
 
 /// `[fairness] band`: a district's listed rate over the municipality's
@@ -244,7 +253,8 @@ impl Pipeline {
             .iter()
             .map(|s| (*s, Dialect::default()))
             .collect();
-        for (key, rs) in raw.sources {
+        let mut declarations = BTreeMap::new();
+        for (key, rs) in &raw.sources {
             let Some(source) = Source::from_name(&key) else {
                 let names: Vec<&str> = Source::ALL.iter().map(|s| s.name()).collect();
                 return Err(invalid(
@@ -259,6 +269,11 @@ impl Pipeline {
             let dialect = Dialect::new(&rs.delimiter, &rs.decimal_separator, &rs.date_format)
                 .map_err(|e| invalid(format!("sources.{key}"), e.to_string()))?;
             dialects.insert(source, dialect);
+            if let Some(d) = legitimacy::declaration(&format!("sources.{key}"), rs)
+                .map_err(|(k, m)| invalid(k, m))?
+            {
+                declarations.insert(source, d);
+            }
         }
         let engine = match raw.engine {
             None => Engine::default(),
@@ -279,7 +294,38 @@ impl Pipeline {
         let ddas = outreach::ddas(raw.ddas.as_ref()).map_err(|(k, m)| invalid(k, m))?;
         let fairness = FairnessBand::from_raw(raw.fairness.as_ref())
             .map_err(|m| invalid("fairness.band".into(), m))?;
+        let legitimacy = legitimacy::legitimacy(
+            raw.pipeline.purpose.as_deref(),
+            declarations,
+            raw.outputs.as_ref(),
+            raw.quarantine.as_ref(),
+            rule_set.as_ref(),
+        )
+        .map_err(|(k, m)| invalid(k, m))?;
+        let register = raw
+            .register
+            .as_ref()
+            .map(register::register)
+            .transpose()
+            .map_err(|(k, m)| invalid(k, m))?;
+        if let (Some(r), Some(rs)) = (&register, &rule_set) {
+            for domain in r.domain_names.keys() {
+                if !rs.domains.contains(domain) {
+                    let names: Vec<&str> = rs.domains.iter().map(String::as_str).collect();
+                    return Err(invalid(
+                        format!("register.domain_names.{domain}"),
+                        format!(
+                            "no such domain{}; the domains are {} ([scoring] domains)",
+                            did_you_mean(domain, &names),
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(Pipeline {
+            legitimacy,
+            register,
             fairness,
             teams,
             ddas,

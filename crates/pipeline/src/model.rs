@@ -79,6 +79,10 @@ pub struct Feature {
     pub name: String,
     /// What it means.
     pub description: String,
+    /// What it means in Dutch, for the algorithm register (`{param}` not yet
+    /// filled in); not part of the rule-set hash.
+    #[serde(skip)]
+    pub description_nl: Option<String>,
     /// The source it reads.
     pub source: Source,
     /// Current-snapshot selection.
@@ -102,6 +106,10 @@ pub struct Rule {
     pub id: String,
     /// What it means.
     pub description: String,
+    /// What it means in Dutch, for the algorithm register (`{param}` not yet
+    /// filled in); not part of the rule-set hash.
+    #[serde(skip)]
+    pub description_nl: Option<String>,
     /// Its domain; `None` for rules about other rules.
     pub domain: Option<String>,
     /// Points when it fires.

@@ -40,6 +40,82 @@ pub struct RawPipeline {
     /// with the municipality's (the report's and the backtest's fairness
     /// per district).
     pub fairness: Option<RawFairness>,
+    /// `[outputs]`: how long run outputs and the run history are kept.
+    pub outputs: Option<RawRetention>,
+    /// `[quarantine]`: how long quarantined rows are kept.
+    pub quarantine: Option<RawRetention>,
+    /// `[register]`: the human texts of the public algorithm-register entry
+    /// (`vroeg register`, docs/register.md).
+    pub register: Option<RawRegister>,
+}
+
+/// `[outputs]` or `[quarantine]`: a retention period, enforced by `vroeg
+/// purge`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetention {
+    /// Days, 1 to 36,500. For `[outputs]`: a run output folder and its run
+    /// record are purged once the run finished more than this many days ago.
+    /// For `[quarantine]`: a quarantine file once its delivery was taken in
+    /// more than this many days ago (sooner when its rows' periods are
+    /// purged).
+    pub retention_days: i64,
+}
+
+/// `[register]`: what the algorithm register (algoritmeregister,
+/// publication standard 1.0) says about this pipeline that only people can
+/// write. Everything about sources, legal bases and rules is generated from
+/// the rest of the file. Text fields marked HTML may use only the tags
+/// `div`, `br`, `p`, `ul`, `ol` and `li`, without attributes; their lengths
+/// count the text without tags.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegister {
+    /// `name`: the algorithm's name, at most 100 characters.
+    pub name: String,
+    /// `description_short`: what it does, at most 400 characters.
+    pub description_short: String,
+    /// `organization`: the responsible organisation, at most 100 characters.
+    pub organization: String,
+    /// `contact_email`: where the public can ask, at most 500 characters.
+    pub contact_email: String,
+    /// `status`: `"In ontwikkeling"`, `"In gebruik"` or `"Buiten gebruik"`.
+    pub status: String,
+    /// `publication_category`: `"Hoog-risico AI-systeem"`, `"Impactvolle
+    /// algoritmes"` or `"Overige algoritmes"`.
+    pub publication_category: String,
+    /// `category`: themes of the standard, e.g. `["Sociale zekerheid",
+    /// "Wonen"]`.
+    #[serde(default)]
+    pub category: Vec<String>,
+    /// `begin_date`: when it was taken into use, `"yyyy-mm"`.
+    #[serde(default)]
+    pub begin_date: Option<String>,
+    /// `goal`: the purpose and its impact (HTML, at most 2,500 characters).
+    #[serde(default)]
+    pub goal: Option<String>,
+    /// `proportionality`: why the means fit the end (HTML, at most 2,500).
+    #[serde(default)]
+    pub proportionality: Option<String>,
+    /// `human_intervention`: what people decide (HTML, at most 2,500).
+    #[serde(default)]
+    pub human_intervention: Option<String>,
+    /// `risks`: the risks and how they are managed (HTML, at most 2,500).
+    #[serde(default)]
+    pub risks: Option<String>,
+    /// `impacttoetsen`: impact assessments done, e.g. the DPIA (HTML, at
+    /// most 2,500).
+    #[serde(default)]
+    pub impacttoetsen: Option<String>,
+    /// Where the published entry is, e.g. its page on
+    /// algoritmes.overheid.nl; the report links the rule-set hash to it.
+    /// Not part of the entry itself.
+    #[serde(default)]
+    pub entry_url: Option<String>,
+    /// Dutch names of the `[scoring] domains` for the entry's text, e.g.
+    /// `{ housing = "wonen" }`; a domain without one is shown by its name.
+    #[serde(default)]
+    pub domain_names: BTreeMap<String, String>,
 }
 
 /// `[fairness]`: the band of the fairness ratio per district. The ratio is
@@ -130,6 +206,11 @@ pub struct RawIdentity {
     /// One sentence for people reading the report.
     #[serde(default)]
     pub description: String,
+    /// The purpose (doelbinding) the pipeline processes data for, a name
+    /// such as `"early_debt_signalling"`: every source a feature reads must
+    /// list it in its `purposes`. Required when the file has features.
+    #[serde(default)]
+    pub purpose: Option<String>,
 }
 
 /// `[paths]`, relative to the pipeline file's folder.
@@ -144,10 +225,30 @@ pub struct RawPaths {
     pub out: String,
 }
 
-/// `[sources.<name>]`: how the supplier writes its CSV.
+/// `[sources.<name>]`: how the supplier writes its CSV, and on what legal
+/// basis, for which purposes and how long the municipality keeps it. A
+/// source that a feature reads must declare `legal_basis`, `purposes` and
+/// `retention_days` (see docs/legal-basis.md).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
+    /// The legal basis (wettelijke grondslag), the law and its articles,
+    /// e.g. `"Wet gemeentelijke schuldhulpverlening, art. 3"`; at most 100
+    /// characters (the register's limit).
+    #[serde(default)]
+    pub legal_basis: Option<String>,
+    /// The law on wetten.overheid.nl, e.g.
+    /// `"https://wetten.overheid.nl/BWBR0031331"` (optional).
+    #[serde(default)]
+    pub legal_basis_url: Option<String>,
+    /// The purposes this source may be used for, names as in `[pipeline]
+    /// purpose`.
+    #[serde(default)]
+    pub purposes: Option<Vec<String>>,
+    /// Days a stored period is kept after its last day, 1 to 36,500; `vroeg
+    /// purge` deletes what is older.
+    #[serde(default)]
+    pub retention_days: Option<i64>,
     /// Field delimiter, `","` (default) or e.g. `";"`.
     #[serde(default = "comma")]
     pub delimiter: String,
@@ -278,6 +379,11 @@ pub struct RawFeature {
     /// The value for a household without rows (default 0).
     #[serde(default)]
     pub default: Option<toml::Value>,
+    /// The feature in Dutch, a short noun phrase for the algorithm register
+    /// (`vroeg register`), e.g. `"het aantal actuele huurachterstanden"`;
+    /// `{param}` is filled in.
+    #[serde(default)]
+    pub description_nl: Option<String>,
 }
 
 /// `[rules.<id>]`: a condition over features with a domain and a weight.
@@ -297,4 +403,9 @@ pub struct RawRule {
     /// A condition over features (`{param}` allowed; `domains_fired` in a
     /// rule without a domain).
     pub when: String,
+    /// The rule in Dutch, one sentence for the algorithm register (`vroeg
+    /// register`); `{param}` is filled in. The register adds the condition
+    /// itself, generated from `when`.
+    #[serde(default)]
+    pub description_nl: Option<String>,
 }

@@ -233,6 +233,8 @@ fn feature(
     Ok(Feature {
         name: name.to_string(),
         description: raw.description.clone(),
+        description_nl: crate::dutch::checked(raw.description_nl.as_deref(), params)
+            .map_err(|m| (format!("{key}.description_nl"), m))?,
         source,
         snapshot,
         window,
@@ -274,6 +276,8 @@ fn rule(
     Ok(Rule {
         id: id.to_string(),
         description: raw.description.clone(),
+        description_nl: crate::dutch::checked(raw.description_nl.as_deref(), params)
+            .map_err(|m| (format!("{key}.description_nl"), m))?,
         domain: raw.domain.clone(),
         weight: number(&raw.weight, &format!("{key}.weight"), params)?,
         when: {
@@ -488,10 +492,19 @@ mod tests {
         let mut text = r#"
 [pipeline]
 name = "t"
+purpose = "p"
 [paths]
 inbox = "i"
 store = "s"
 out = "o"
+[sources.rent_arrears]
+legal_basis = "Wet A, art. 1"
+purposes = ["p"]
+retention_days = 30
+[sources.benefit_stops]
+legal_basis = "Wet B, art. 2"
+purposes = ["p"]
+retention_days = 30
 [params]
 days = 90
 min_eur = 75.00
