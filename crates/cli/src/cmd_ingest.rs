@@ -78,6 +78,12 @@ pub fn print_report(report: &IngestReport) -> anyhow::Result<()> {
         report.refused().count(),
         report.skipped
     )?;
+    for (file, date) in &report.purged {
+        writeln!(
+            out,
+            "{file}: purged on {date} after its retention; not taken in again"
+        )?;
+    }
     for (file, err) in &report.unreadable {
         writeln!(out, "could not read {file}: {err} (tried again next time)")?;
     }

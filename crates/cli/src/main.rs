@@ -9,6 +9,8 @@
 mod cmd_ingest;
 mod cmd_outreach;
 mod cmd_policy;
+mod cmd_purge;
+mod cmd_register;
 mod cmd_run;
 mod cmd_synth;
 mod logging;
@@ -35,6 +37,12 @@ Examples:
 
   Write a synthetic inbox of 10,000 households over 24 months, with mess:
     vroeg synth --households 10000 --months 24 --seed 1 --as-of 2026-10-31 --out /tmp/inbox --mess
+
+  Delete what is past its retention (first see what would go):
+    vroeg purge --pipeline pipelines/zoetermeer.toml --dry-run
+
+  The algorithm-register entry and the DPIA annex, from the pipeline file:
+    vroeg register --pipeline pipelines/zoetermeer.toml --out /tmp/register
 
   Logs for a scheduler, as JSON lines on stderr:
     vroeg --log-format json ingest --pipeline pipelines/zoetermeer.toml";
@@ -88,6 +96,13 @@ enum Command {
     /// For policy staff: the pipeline replayed at every month end of a
     /// period, with the outcomes closed after each list.
     Backtest(cmd_policy::BacktestArgs),
+    /// The public paperwork from the pipeline file: the algorithm-register
+    /// entry (publication standard 1.0) and the facts for the DPIA.
+    Register(cmd_register::Args),
+    /// Delete what is past its retention: stored periods, their quarantine
+    /// files, old run records and output folders; the account goes to the
+    /// audit log.
+    Purge(cmd_purge::Args),
 }
 
 /// Parses the arguments and runs one command.
@@ -107,6 +122,8 @@ fn run() -> anyhow::Result<()> {
         Command::Whatif(args) => cmd_policy::whatif(args),
         Command::Sweep(args) => cmd_policy::sweep(args),
         Command::Backtest(args) => cmd_policy::backtest(args),
+        Command::Register(args) => cmd_register::run(args),
+        Command::Purge(args) => cmd_purge::run(args),
     }
 }
 

@@ -12,13 +12,14 @@ use std::process::{Command, Output};
 const REGISTER: &str = "household_key,reference_date,district_code,adults,minors\n";
 
 /// The sections every report has, by element id.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "identity",
     "funnel",
     "districts",
     "rules",
     "scores",
     "quality",
+    "legal-basis",
     "changes",
     "history",
 ];
@@ -69,10 +70,27 @@ fn the_sample_report_opens_in_chromium_with_its_charts() {
     let html = fs::read_to_string(&page).unwrap();
     // self-contained: nothing to fetch, nothing to run
     for banned in [
-        "<script", "<link", "<img", "<iframe", "@import", "url(", "src=", "href=",
+        "<script", "<link", "<img", "<iframe", "@import", "url(", "src=",
     ] {
         assert!(!html.contains(banned), "report.html contains {banned}");
     }
+    // links only within the page and to the laws it reads under
+    let hrefs: Vec<&str> = html
+        .split("href=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert!(hrefs.contains(&"#legal-basis"), "{hrefs:?}");
+    for h in &hrefs {
+        assert!(
+            *h == "#legal-basis" || h.starts_with("https://wetten.overheid.nl/"),
+            "{h}"
+        );
+    }
+    assert!(html.contains("<h2>Legal basis and retention</h2>"));
+    assert!(html.contains(
+        "<a href=\"https://wetten.overheid.nl/BWBR0002628\">Leerplichtwet 1969, art. 16 en 21a</a>"
+    ));
 
     let (dom, console) = chromium_on(&page, &["--dump-dom"]);
     assert_eq!(console, Vec::<String>::new(), "console messages");

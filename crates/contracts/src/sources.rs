@@ -313,6 +313,19 @@ impl Source {
         }
     }
 
+    /// The source's name in Dutch, for the algorithm register and the DPIA
+    /// annex (`vroeg register`).
+    pub fn dutch_name(self) -> &'static str {
+        match self {
+            Source::RentArrears => "huurachterstand",
+            Source::DebtArrears => "betalingsachterstand vaste lasten",
+            Source::SchoolAbsence => "schoolverzuim",
+            Source::BenefitStops => "beëindiging uitkering of toeslag",
+            Source::Households => "huishoudens (basisregistratie personen)",
+            Source::OutreachOutcomes => "uitkomsten outreach",
+        }
+    }
+
     /// The source of a folder or table name.
     pub fn from_name(name: &str) -> Option<Source> {
         Source::ALL.into_iter().find(|s| s.name() == name)

@@ -23,12 +23,18 @@ pub(crate) fn duplicate_of(store: &Store, source: Source, sha256: &str) -> Optio
     store
         .same_bytes(source, sha256)
         .filter(|e| e.rows_read > 0)
-        .map(|earlier| {
-            format!(
+        .map(|earlier| match &earlier.purged {
+            Some(p) => format!(
+                "byte-identical to delivery {} ({}), purged on {} after its retention; not taken in again",
+                earlier.seq,
+                escaped(&earlier.file_name),
+                p.date
+            ),
+            None => format!(
                 "byte-identical to delivery {} ({}); nothing changed",
                 earlier.seq,
                 escaped(&earlier.file_name)
-            )
+            ),
         })
 }
 

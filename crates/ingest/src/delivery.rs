@@ -71,6 +71,7 @@ fn new_entry(job: &Job<'_>, sha256: String, bytes: u64) -> LedgerEntry {
         quarantine_file: None,
         ingested_at: String::new(),
         duration_ms: 0,
+        purged: None,
     }
 }
 

@@ -31,6 +31,10 @@ pub struct IngestReport {
     /// Files skipped because they were taken in before (same name, same
     /// bytes).
     pub skipped: usize,
+    /// Of the skipped files, those whose delivery was purged after its
+    /// retention, with the purge date: never taken in again. Names are
+    /// `source/file`, escaped for display.
+    pub purged: Vec<(String, String)>,
     /// What could not be read at all, with the reason: files that failed to
     /// read, `.csv` entries that are not regular files (pipes, devices,
     /// sockets, folders), source folders that cannot be listed. Nothing is
@@ -65,21 +69,34 @@ pub fn ingest(
         ..IngestReport::default()
     };
     // A file under a name taken in before is new only if its bytes changed.
-    let taken: Vec<bool> = listing
+    let taken: Vec<Option<Option<String>>> = listing
         .found
         .par_iter()
         .map(|f| {
-            store.has_delivery_named(f.source, &f.name)
-                && fingerprint(f)
-                    .is_some_and(|sha| store.already_taken(f.source, &f.name, &sha).is_some())
+            if !store.has_delivery_named(f.source, &f.name) {
+                return None;
+            }
+            let sha = fingerprint(f)?;
+            let e = store.already_taken(f.source, &f.name, &sha)?;
+            Some(e.purged.as_ref().map(|p| p.date.clone()))
         })
         .collect();
     let default = Dialect::default();
     let mut seq = store.next_seq();
     let mut jobs = Vec::new();
     for (found, taken) in listing.found.into_iter().zip(taken) {
-        if taken {
+        if let Some(purged) = taken {
             report.skipped += 1;
+            if let Some(date) = purged {
+                report.purged.push((
+                    format!(
+                        "{}/{}",
+                        found.source,
+                        vroeg_contracts::text::escaped(&found.name)
+                    ),
+                    date,
+                ));
+            }
             continue;
         }
         let dialect = dialects.get(&found.source).unwrap_or(&default);

@@ -94,6 +94,9 @@ pub fn backtest(req: &BacktestRequest) -> Result<Backtest, JobError> {
         p.fairness,
         req.follow_up_days,
     );
+    for as_of in &dates {
+        crate::kept::require_kept(&store, rs, *as_of)?;
+    }
     for as_of in dates {
         let ctx = req.engine.session(&p.engine)?;
         store.view().register(&ctx, Some(as_of))?;

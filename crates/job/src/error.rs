@@ -82,6 +82,21 @@ pub enum JobError {
     /// The store's audit log is gone while the store shows it was used.
     #[error("{0}")]
     AuditLost(String),
+    /// The run's as-of date needs stored periods that were purged after
+    /// their retention.
+    #[error(
+        "as of {as_of} the run needs periods that were purged after their retention and are gone: {gone} (the purge is in the store's audit log)"
+    )]
+    Purged {
+        /// The as-of date.
+        as_of: chrono::NaiveDate,
+        /// `source period, period; …`.
+        gone: String,
+    },
+    /// The pipeline file lacks what `vroeg register` needs, or a generated
+    /// text is longer than the algorithm register takes.
+    #[error(transparent)]
+    Register(#[from] vroeg_register::RegisterError),
     /// The query engine's runtime could not start.
     #[error("cannot start the query engine: {0}")]
     Runtime(std::io::Error),
@@ -105,7 +120,7 @@ impl JobError {
     /// The documented exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
-            JobError::Usage(_) | JobError::Pipeline(_) => 2,
+            JobError::Usage(_) | JobError::Pipeline(_) | JobError::Register(_) => 2,
             JobError::OpenStore { source, .. } => store_code(source),
             JobError::Store(e) => store_code(e),
             JobError::Ingest(IngestError::Inbox { .. }) => 3,
@@ -124,7 +139,7 @@ impl JobError {
             JobError::Synth(SynthError::Options(_)) => 2,
             JobError::Outreach(e) => e.exit_code(),
             JobError::Policy(e) => e.exit_code(),
-            JobError::NoRecordedRun(_) | JobError::AuditLost(_) => 3,
+            JobError::NoRecordedRun(_) | JobError::AuditLost(_) | JobError::Purged { .. } => 3,
             JobError::Outputs(
                 OutputError::OutPath { .. }
                 | OutputError::OutNotAFolder { .. }

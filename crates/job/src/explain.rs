@@ -46,6 +46,7 @@ pub fn explain(req: &ExplainRequest) -> Result<ExplainOutcome, JobError> {
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(rs))?;
     let store = load::store_read_only(&p)?;
+    crate::kept::require_kept(&store, rs, req.as_of)?;
     let ctx = req.engine.session(&p.engine)?;
     store.view().register(&ctx, Some(req.as_of))?;
     let explanation = rt.block_on(vroeg_scoring::explain(&ctx, rs, req.as_of, &req.household))?;

@@ -213,6 +213,7 @@ pub fn export_ddas(req: &ExportDdasRequest) -> Result<ExportDdasOutcome, JobErro
             reason: req.reason.clone(),
             households: summary.households,
             keys_sha256: audit::keys_sha256(exported),
+            deleted: None,
         },
     )?;
     ddas::write_document(&req.out, &document)?;

@@ -15,6 +15,8 @@
 //! whatif   load → change → check both → read the store (no lock) → score both → compare
 //! sweep    load → a pipeline per value → features once → score each value
 //! backtest load → every month end: the store cut there → score → outcomes after it
+//! register load → register entry and DPIA annex → check → write to --out
+//! purge    load → lock → finish an interrupted purge → plan → journal → ledger → files → audit
 //! ```
 //!
 //! Where a plan runs is the [`EngineChoice`] seam.
@@ -26,10 +28,13 @@ mod error;
 pub mod explain;
 pub mod export;
 pub mod ingest;
+mod kept;
 pub mod load;
 pub mod outreach;
 mod pages;
+pub mod purge;
 mod recorded;
+pub mod register;
 pub mod reveal;
 pub mod run;
 pub mod sweep;
@@ -47,6 +52,8 @@ pub use load::PathOverrides;
 pub use outreach::{
     AuditVerified, AuditVerifyRequest, PseudonymizeRequest, audit_verify, pseudonymize,
 };
+pub use purge::{PurgeAccount, PurgeOutcome, PurgeRequest, purge};
+pub use register::{RegisterOutcome, RegisterRequest, register};
 pub use reveal::{RevealOutcome, RevealRequest, reveal};
 pub use run::{RunOutcome, RunRequest, run};
 pub use sweep::{SweepOutcome, SweepRequest, sweep};

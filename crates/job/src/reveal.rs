@@ -145,6 +145,7 @@ pub fn reveal(req: &RevealRequest) -> Result<RevealOutcome, JobError> {
             reason: req.reason.clone(),
             households: rows.len() as u64,
             keys_sha256: audit::keys_sha256(rows.iter().map(|r| r.household_key.as_str())),
+            deleted: None,
         },
     )?;
     write_worklist(&req.out, &rows)?;

@@ -65,10 +65,16 @@ pub fn run(
     rt.block_on(vroeg_scoring::check(&rs))?;
     vroeg_outputs::check_out_dir(&out_dir, &p.inbox, &p.store)?;
     let mut store = load::store(&p)?;
+    if store.purge_journal()?.is_some() {
+        tracing::warn!(
+            "a purge was interrupted; the store reads as before it, and `vroeg purge` finishes it"
+        );
+    }
 
     let ingested = ingest::take(&mut store, &p)?;
     on_ingested(&ingested);
 
+    crate::kept::require_kept(&store, &rs, req.as_of)?;
     let ctx = req.engine.session(&p.engine)?;
     let used = store.view().register(&ctx, Some(req.as_of))?;
     let list = rt.block_on(vroeg_scoring::score(&ctx, &rs, req.as_of))?;
@@ -97,6 +103,8 @@ pub fn run(
         show_keys: req.report_keys,
         register: &register,
         fairness_band: p.fairness,
+        legitimacy: &p.legitimacy,
+        register_url: p.register.as_ref().and_then(|r| r.entry_url.as_deref()),
     };
     files.extend(report.render(&store)?);
 
@@ -183,6 +191,8 @@ struct Report<'a> {
     show_keys: bool,
     register: &'a BTreeMap<String, u64>,
     fairness_band: FairnessBand,
+    legitimacy: &'a vroeg_pipeline::Legitimacy,
+    register_url: Option<&'a str>,
 }
 
 impl Report<'_> {
@@ -220,6 +230,8 @@ impl Report<'_> {
             show_keys: self.show_keys,
             register: self.register,
             fairness_band: self.fairness_band,
+            legitimacy: self.legitimacy,
+            register_url: self.register_url,
         })?)
     }
 }

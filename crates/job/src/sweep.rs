@@ -93,6 +93,10 @@ pub fn sweep(req: &SweepRequest) -> Result<SweepOutcome, JobError> {
     let rt = runtime()?;
     rt.block_on(vroeg_scoring::check(today))?;
     let store = load::store_read_only(&p)?;
+    crate::kept::require_kept(&store, today, req.as_of)?;
+    for changed in &pipelines {
+        crate::kept::require_kept(&store, load::rule_set(changed)?, req.as_of)?;
+    }
     let ctx = req.engine.session(&p.engine)?;
     store.view().register(&ctx, Some(req.as_of))?;
     let shared = rt.block_on(SharedFeatures::compute(&ctx, today, req.as_of))?;

@@ -112,6 +112,8 @@ pub fn whatif(req: &WhatIfRequest) -> Result<WhatIfOutcome, JobError> {
     rt.block_on(vroeg_scoring::check(before))?;
     rt.block_on(vroeg_scoring::check(after))?;
     let store = load::store_read_only(&p)?;
+    crate::kept::require_kept(&store, before, req.as_of)?;
+    crate::kept::require_kept(&store, after, req.as_of)?;
     let ctx = req.engine.session(&p.engine)?;
     store.view().register(&ctx, Some(req.as_of))?;
     let list_before = rt.block_on(vroeg_scoring::score(&ctx, before, req.as_of))?;

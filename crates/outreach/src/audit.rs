@@ -54,6 +54,9 @@ pub struct AuditRecord {
     pub households: u64,
     /// [`keys_sha256`] of those households' keys.
     pub keys_sha256: String,
+    /// For `purge`: the account of what was deleted (sources, periods,
+    /// deliveries, files with their SHA-256 and rows); never row data.
+    pub deleted: Option<serde_json::Value>,
 }
 
 /// One line of the log, fields in the order written.
@@ -83,6 +86,9 @@ pub struct AuditEntry {
     pub households: u64,
     /// See [`AuditRecord`].
     pub keys_sha256: String,
+    /// See [`AuditRecord`]; only on `purge` lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<serde_json::Value>,
     /// SHA-256 hex of the previous line's bytes (without its newline).
     pub prev: String,
 }
@@ -144,6 +150,7 @@ pub fn append(store_root: &Path, record: &AuditRecord) -> Result<AuditEntry> {
         reason: record.reason.clone(),
         households: record.households,
         keys_sha256: record.keys_sha256.clone(),
+        deleted: record.deleted.clone(),
         prev: prev.0,
     };
     let line = serde_json::to_string(&entry)
@@ -189,6 +196,21 @@ fn open_log(path: &Path) -> Result<File> {
             .map_err(unreadable(path)),
         Err(e) => Err(OutreachError::write(path)(e)),
     }
+}
+
+/// Whether the log holds a line of `command` with this `run_id` (an
+/// interrupted purge that already wrote its account). No log: no.
+pub fn contains(store_root: &Path, command: &str, run_id: &str) -> Result<bool> {
+    let log_path = store_root.join(LOG_FILE);
+    let log = match fs::read(&log_path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(unreadable(&log_path)(e)),
+    };
+    Ok(log
+        .split(|&b| b == b'\n')
+        .filter_map(|l| serde_json::from_slice::<AuditEntry>(l).ok())
+        .any(|e| e.command == command && e.run_id == run_id))
 }
 
 /// Whether `audit.head` says an append was under way (a crash before it

@@ -20,6 +20,7 @@ fn record(n: u64) -> AuditRecord {
         reason: format!("monthly visits {n}"),
         households: n,
         keys_sha256: keys_sha256(["HH-00002", "HH-00001"]),
+        deleted: None,
     }
 }
 

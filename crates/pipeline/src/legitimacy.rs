@@ -80,7 +80,8 @@ fn retention(key: &str, days: i64) -> Result<i64, KeyError> {
 /// spaces, at most [`URL_MAX`] characters.
 pub fn check_url(url: &str) -> Result<(), String> {
     let scheme = url.starts_with("https://") || url.starts_with("http://");
-    if !scheme || url.chars().any(char::is_whitespace) || url.len() <= 8 {
+    let odd = |c: char| c.is_whitespace() || c.is_control() || "\"'<>`\\".contains(c);
+    if !scheme || url.chars().any(odd) || url.len() <= 8 {
         return Err(format!(
             "{url:?} is not a web address; write e.g. \"https://wetten.overheid.nl/BWBR0031331\""
         ));
@@ -384,6 +385,11 @@ when = "rent_eur > 0"
                 "https://wetten.overheid.nl/BWBR0031331",
                 "wetten.overheid.nl",
                 "`sources.rent_arrears.legal_basis_url`: \"wetten.overheid.nl\" is not a web address",
+            ),
+            (
+                "https://wetten.overheid.nl/BWBR0031331",
+                "https://wetten.overheid.nl/a'onclick=b",
+                "is not a web address",
             ),
             (
                 "purposes = [\"early_debt_signalling\"]",

@@ -255,13 +255,13 @@ impl Pipeline {
             .collect();
         let mut declarations = BTreeMap::new();
         for (key, rs) in &raw.sources {
-            let Some(source) = Source::from_name(&key) else {
+            let Some(source) = Source::from_name(key) else {
                 let names: Vec<&str> = Source::ALL.iter().map(|s| s.name()).collect();
                 return Err(invalid(
                     format!("sources.{key}"),
                     format!(
                         "no such source{}; the sources are {}",
-                        did_you_mean(&key, &names),
+                        did_you_mean(key, &names),
                         names.join(", ")
                     ),
                 ));

@@ -66,6 +66,11 @@ struct Table {
 
 /// Every table of `report-data.json`.
 const TABLES: &[Table] = &[
+    // declarations, no counts
+    Table {
+        path: "/legal_basis/sources",
+        masked: &[],
+    },
     // counts for the whole pipeline, as in summary.json
     Table {
         path: "/funnel",

@@ -21,9 +21,9 @@ pub mod wilson;
 pub use audit::{Leak, audit};
 pub use charts::{ShareBounds, line, shares};
 pub use data::{
-    ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, NO_TEAM,
-    PreviousRun, Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow, SourceQuality,
-    TeamRow, UNKNOWN_DISTRICT, WhyRow,
+    ChangeRow, Changes, DeliveryQuality, DistrictRow, FunnelStep, HistoryPoint, LegalBasis,
+    NO_TEAM, PreviousRun, Quality, ReportData, ReportInput, RuleRow, RunIdentity, ScoreRow,
+    SourceBasis, SourceQuality, TeamRow, UNKNOWN_DISTRICT, WhyRow,
 };
 pub use html::{charts, render_html};
 pub use mask::{SMALL, Shown, mask_partition};

@@ -52,6 +52,7 @@ fn dropped_households_get_their_reason_and_the_funnel_counts_every_step() {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/zoetermeer.toml"),
     )
     .unwrap();
+    let legitimacy = pipeline.legitimacy.clone();
     let rs = pipeline.rule_set.unwrap();
     let r = "rent_arrears|rent_arrears_persistent";
     let list = SignalList {
@@ -126,8 +127,40 @@ fn dropped_households_get_their_reason_and_the_funnel_counts_every_step() {
         show_keys: true,
         register: &BTreeMap::from([("WK01".to_string(), 400), ("WK02".to_string(), 600)]),
         fairness_band: vroeg_pipeline::FairnessBand::default(),
+        legitimacy: &legitimacy,
+        register_url: Some("https://algoritmes.overheid.nl/nl/algoritme/example"),
     };
     let d = ReportData::build(&input);
+    let lb = &d.legal_basis;
+    assert_eq!(lb.purpose, "early_debt_signalling");
+    let rows: Vec<(&str, &str, Option<i64>)> = lb
+        .sources
+        .iter()
+        .map(|s| (s.source.as_str(), s.read_for.as_str(), s.retention_days))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("rent_arrears", "features", Some(730)),
+            ("debt_arrears", "features", Some(730)),
+            ("school_absence", "features", Some(365)),
+            ("benefit_stops", "features", Some(730)),
+            ("households", "features", Some(730)),
+            ("outreach_outcomes", "suppression", Some(1095)),
+        ]
+    );
+    assert_eq!(
+        lb.sources[2].legal_basis,
+        "Leerplichtwet 1969, art. 16 en 21a"
+    );
+    assert_eq!(
+        lb.sources[2].legal_basis_url,
+        "https://wetten.overheid.nl/BWBR0002628"
+    );
+    assert_eq!(
+        (lb.outputs_retention_days, lb.quarantine_retention_days),
+        (Some(730), Some(90))
+    );
     let funnel: Vec<(&str, u64)> = d.funnel.iter().map(|s| (s.step, s.households)).collect();
     assert_eq!(
         funnel,

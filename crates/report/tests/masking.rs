@@ -128,8 +128,14 @@ fn report_input<'a>(
         show_keys: false,
         register: &NO_REGISTER,
         fairness_band: vroeg_pipeline::FairnessBand::default(),
+        legitimacy: &NO_DECLARATIONS,
+        register_url: None,
     }
 }
+
+/// No declarations: the legal-basis section lists the sources read, blank.
+static NO_DECLARATIONS: std::sync::LazyLock<vroeg_pipeline::Legitimacy> =
+    std::sync::LazyLock::new(vroeg_pipeline::Legitimacy::default);
 
 /// No register counts: the fairness table is left out.
 static NO_REGISTER: BTreeMap<String, u64> = BTreeMap::new();

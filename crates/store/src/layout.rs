@@ -23,7 +23,7 @@ const FOLDERS: [&str; 5] = ["ledger", "tables", "quarantine", "staging", "runs"]
 /// available through it) plus the exclusive lock, held until dropped.
 #[derive(Debug)]
 pub struct Store {
-    reader: ReadOnlyStore,
+    pub(crate) reader: ReadOnlyStore,
     _lock: StoreLock,
 }
 

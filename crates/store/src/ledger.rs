@@ -85,15 +85,57 @@ pub struct LedgerEntry {
     pub ingested_at: String,
     /// How long validation and writing took, in milliseconds.
     pub duration_ms: u64,
+    /// What `vroeg purge` deleted of this delivery after its retention;
+    /// absent when nothing. An entry whose files are all purged is a
+    /// tombstone: file name, SHA-256 and purge date, no row data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purged: Option<Purged>,
+}
+
+/// The part of a delivery that was purged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purged {
+    /// The day of the latest purge that deleted a part of it, `YYYY-MM-DD`.
+    pub date: String,
+    /// The stored files deleted, with their period, rows and SHA-256.
+    pub files: Vec<PurgedFile>,
+    /// The quarantine file deleted, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine: Option<PurgedFile>,
+}
+
+/// One deleted file of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgedFile {
+    /// Path relative to the store root.
+    pub path: String,
+    /// The period folder (`YYYY-MM`); for a quarantine file, the latest
+    /// period of its delivery, or empty.
+    pub period: String,
+    /// Rows in the file.
+    pub rows: u64,
+    /// SHA-256 of the file's bytes when it was deleted.
+    pub sha256: String,
 }
 
 impl LedgerEntry {
     /// True when rows read equal rows accepted plus rows quarantined, and the
     /// per-reason counts add up to the quarantined rows.
     pub fn reconciles(&self) -> bool {
+        let purged: u64 = self
+            .purged
+            .iter()
+            .flat_map(|p| &p.files)
+            .map(|f| f.rows)
+            .sum();
         self.rows_read == self.rows_accepted + self.rows_quarantined
             && self.quarantined_by_reason.values().sum::<u64>() == self.rows_quarantined
-            && self.files.iter().map(|f| f.rows).sum::<u64>() == self.rows_accepted
+            && self.files.iter().map(|f| f.rows).sum::<u64>() + purged == self.rows_accepted
+    }
+
+    /// Whether every stored file of the delivery was purged (a tombstone).
+    pub fn is_tombstone(&self) -> bool {
+        self.files.is_empty() && self.purged.as_ref().is_some_and(|p| !p.files.is_empty())
     }
 }
 

@@ -9,6 +9,7 @@
 //! quarantine/<source>/000042-<file>.csv
 //! staging/000042/...                     a delivery being written
 //! runs/000007.json                       the run history (see `Store::record_run`)
+//! purge-pending.json                     the journal of a purge under way (see `purge`)
 //! ```
 //!
 //! A delivery is written into `staging/`, moved into place, and only then
@@ -33,6 +34,7 @@ mod error;
 mod layout;
 mod ledger;
 mod lock;
+mod purge;
 mod reader;
 mod runs;
 mod schema;
@@ -41,7 +43,11 @@ mod writer;
 
 pub use error::StoreError;
 pub use layout::Store;
-pub use ledger::{DeliveryStatus, LedgerEntry, StoredFile};
+pub use ledger::{DeliveryStatus, LedgerEntry, Purged, PurgedFile, StoredFile};
+pub use purge::{
+    DeletedFile, JOURNAL, PeriodPurge, QuarantinePurge, Retention, RunPurge, StorePurge, hash_file,
+    period_last_day,
+};
 pub use reader::ReadOnlyStore;
 pub use runs::{ListedRecord, RunRecord};
 pub use schema::{DELIVERY_COLUMN, LINE_COLUMN, arrow_schema};

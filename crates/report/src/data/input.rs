@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use vroeg_outputs::RefusedFile;
-use vroeg_pipeline::{FairnessBand, RuleSet, Teams};
+use vroeg_pipeline::{FairnessBand, Legitimacy, RuleSet, Teams};
 use vroeg_scoring::{SignalList, StaleSupplier};
 use vroeg_store::{LedgerEntry, ListedRecord, RunRecord};
 
@@ -70,4 +70,8 @@ pub struct ReportInput<'a> {
     pub register: &'a BTreeMap<String, u64>,
     /// The band of the fairness ratio (`[fairness] band`).
     pub fairness_band: FairnessBand,
+    /// The pipeline's purpose, legal bases and retention periods.
+    pub legitimacy: &'a Legitimacy,
+    /// Where the published algorithm-register entry is, if known.
+    pub register_url: Option<&'a str>,
 }

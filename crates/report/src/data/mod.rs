@@ -9,6 +9,7 @@ mod districts;
 mod funnel;
 mod history;
 mod input;
+mod legitimacy;
 mod quality;
 mod rules;
 mod scores;
@@ -19,6 +20,7 @@ pub use districts::{DistrictRow, UNKNOWN_DISTRICT};
 pub use funnel::FunnelStep;
 pub use history::HistoryPoint;
 pub use input::{PreviousRun, ReportInput, RunIdentity};
+pub use legitimacy::{LegalBasis, SourceBasis};
 pub use quality::{DeliveryQuality, Quality, SourceQuality};
 pub use rules::RuleRow;
 pub use scores::ScoreRow;
@@ -56,6 +58,8 @@ pub struct ReportData {
     pub changes: Option<Changes>,
     /// The listed count per as-of date, this run last.
     pub history: Vec<HistoryPoint>,
+    /// The legal basis, purposes and retention of what the run read.
+    pub legal_basis: LegalBasis,
 }
 
 impl ReportData {
@@ -77,6 +81,7 @@ impl ReportData {
             quality: quality::quality(input),
             changes: input.previous.as_ref().map(|p| changes::changes(p, input)),
             history: history::history(input),
+            legal_basis: legitimacy::legal_basis(input),
         }
     }
 }

@@ -61,6 +61,7 @@ pub fn deliver(store: &mut Store, day: &str, n: usize) -> LedgerEntry {
         quarantine_file,
         ingested_at: "2026-11-01T00:00:00Z".into(),
         duration_ms: 1,
+        purged: None,
     };
     store.commit(entry.clone()).unwrap();
     entry
