@@ -108,6 +108,15 @@ pub fn html_text_len(text: &str) -> Result<usize, String> {
     Ok(pieces.iter().sum::<usize>() + pieces.len().saturating_sub(1))
 }
 
+/// Whether `d` is a month as the register writes it, `yyyy-mm`.
+pub fn is_year_month(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 7
+        && b[4] == b'-'
+        && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
+        && matches!(d[5..].parse::<u32>(), Ok(1..=12))
+}
+
 fn plain(key: &str, text: &str, max: usize) -> Result<String, KeyError> {
     let t = text.trim();
     if t.is_empty() {
@@ -172,12 +181,7 @@ pub(crate) fn register(raw: &RawRegister) -> Result<Register, KeyError> {
         category.push(c);
     }
     if let Some(d) = &raw.begin_date {
-        let b = d.as_bytes();
-        let ok = b.len() == 7
-            && b[4] == b'-'
-            && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
-            && matches!(d[5..].parse::<u32>(), Ok(1..=12));
-        if !ok {
+        if !is_year_month(d) {
             return Err((
                 k("begin_date"),
                 format!("{d:?} is not yyyy-mm, e.g. \"2026-01\""),

@@ -12,7 +12,9 @@
 use crate::{Input, RegisterError, methods, sources};
 use serde::Serialize;
 use vroeg_pipeline::legitimacy::check_url;
-use vroeg_pipeline::register::{PUBLICATION_CATEGORIES, STATUSES, TEXT_MAX, THEMES, html_text_len};
+use vroeg_pipeline::register::{
+    PUBLICATION_CATEGORIES, STATUSES, TEXT_MAX, THEMES, html_text_len, is_year_month,
+};
 
 /// `lang`: Dutch.
 pub const LANG: &str = "nld";
@@ -169,12 +171,7 @@ impl Entry {
             }
         }
         if let Some(d) = &self.begin_date {
-            let b = d.as_bytes();
-            let ok = b.len() == 7
-                && b[4] == b'-'
-                && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
-                && matches!(d[5..].parse::<u32>(), Ok(1..=12));
-            if !ok {
+            if !is_year_month(d) {
                 return Err(("begin_date".into(), format!("{d:?} is not yyyy-mm")));
             }
         }
