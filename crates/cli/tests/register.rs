@@ -115,6 +115,8 @@ fn the_entry_passes_the_standard_and_its_html_keeps_to_the_tags() {
             .unwrap_or_else(|| panic!("{field} missing"));
         let n = walk_html(html).unwrap_or_else(|e| panic!("{field}: {e}"));
         assert!(n > 0 && n <= *max, "{field}: {n} characters");
+        let raw = html.chars().count();
+        assert!(raw <= *max, "{field}: {raw} characters with its tags");
         lengths.insert(*field, n);
     }
     for field in ["name", "description_short", "organization", "contact_email"] {
@@ -124,7 +126,11 @@ fn the_entry_passes_the_standard_and_its_html_keeps_to_the_tags() {
         String::from_utf8_lossy(&o.stdout),
         format!(
             "wrote reg/algorithm-register.json (methods_and_models {} of 5000 characters)\nwrote reg/dpia-annex.md\n",
-            lengths["methods_and_models"]
+            entry["methods_and_models"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
         )
     );
     // The two files (and the marker of a vroeg pages folder), closed to

@@ -39,16 +39,19 @@ fn reach(rs: &RuleSet) -> BTreeMap<Source, Reach> {
         .map_or(0, |_| rs.suppress_recent_contact_days);
     for f in &rs.features {
         let r = out.entry(f.source).or_default();
-        let age = f.snapshot.as_ref().map(|s| s.max_age_days);
-        let days = match (f.window.as_ref().map(|w| w.days), age) {
-            (Some(w), Some(Some(a))) => Some(w.min(a)),
-            (Some(w), _) => Some(w),
-            (None, Some(Some(a))) => Some(a),
-            (None, Some(None)) => {
+        let snapshot = f.snapshot.as_ref();
+        let age = snapshot.and_then(|s| s.max_age_days);
+        let days = match (f.window.as_ref().map(|w| w.days), snapshot, age) {
+            (Some(w), _, Some(a)) => Some(w.min(a)),
+            (Some(w), _, None) => Some(w),
+            (None, _, Some(a)) => Some(a),
+            // one snapshot for the whole source: its latest period
+            (None, Some(s), None) if s.supplier.is_none() => {
                 r.latest = true;
                 None
             }
-            (None, None) => {
+            // each supplier's latest snapshot, which may lie in any period
+            (None, _, None) => {
                 r.all = true;
                 None
             }
@@ -67,57 +70,13 @@ fn first_day(period: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()
 }
 
-/// The purged periods a run at `as_of` would read, per source, given the
-/// periods purged and the periods still stored (with their earliest date).
-pub(crate) fn gone_with(
-    rs: &RuleSet,
-    as_of: NaiveDate,
-    purged: &BTreeMap<Source, BTreeSet<String>>,
-    stored: &BTreeMap<Source, Vec<(String, NaiveDate)>>,
-) -> Vec<(Source, String)> {
-    let mut gone = Vec::new();
-    for (source, r) in reach(rs) {
-        let Some(periods) = purged.get(&source) else {
-            continue;
-        };
-        let before: Vec<&String> = periods
-            .iter()
-            .filter(|p| first_day(p).is_some_and(|d| d <= as_of))
-            .collect();
-        let mut hit: BTreeSet<&String> = BTreeSet::new();
-        if r.all {
-            hit.extend(before.iter().copied());
-        }
-        if let Some(days) = r.days {
-            let from = as_of.checked_sub_days(Days::new(days.max(0) as u64));
-            for p in &before {
-                if period_last_day(p)
-                    .zip(from)
-                    .is_some_and(|(last, from)| last > from)
-                {
-                    hit.insert(p);
-                }
-            }
-        }
-        if r.latest
-            && let Some(latest) = before.iter().max()
-        {
-            let newer = stored.get(&source).is_some_and(|s| {
-                s.iter()
-                    .any(|(p, min)| p.as_str() > latest.as_str() && *min <= as_of)
-            });
-            if !newer {
-                hit.insert(latest);
-            }
-        }
-        gone.extend(hit.into_iter().map(|p| (source, p.clone())));
-    }
-    gone
-}
+/// Periods per source with the earliest date of each: stored ones from
+/// their files, purged ones from their first day.
+pub(crate) type Periods = BTreeMap<Source, Vec<(String, NaiveDate)>>;
 
-/// The periods still stored, per source, with the earliest date of each.
-pub(crate) fn stored(store: &ReadOnlyStore) -> BTreeMap<Source, Vec<(String, NaiveDate)>> {
-    let mut out: BTreeMap<Source, Vec<(String, NaiveDate)>> = BTreeMap::new();
+/// The periods a store holds or held: those stored and those purged.
+pub(crate) fn known(store: &ReadOnlyStore) -> Periods {
+    let mut out: Periods = BTreeMap::new();
     for e in store.ledger() {
         for f in &e.files {
             if let Ok(min) = f.min_date.parse() {
@@ -126,8 +85,88 @@ pub(crate) fn stored(store: &ReadOnlyStore) -> BTreeMap<Source, Vec<(String, Nai
                     .push((f.period.clone(), min));
             }
         }
+        for f in e.purged.iter().flat_map(|p| &p.files) {
+            if let Some(first) = first_day(&f.period) {
+                out.entry(e.source)
+                    .or_default()
+                    .push((f.period.clone(), first));
+            }
+        }
     }
     out
+}
+
+/// The earliest day of each source that a run at `as_of` depends on:
+/// its periods from that day's on to T are what its list is made of. A
+/// source without a day is not read (or holds nothing on or before T).
+pub(crate) fn reads_from(
+    rs: &RuleSet,
+    as_of: NaiveDate,
+    known: &Periods,
+) -> BTreeMap<Source, NaiveDate> {
+    let mut out = BTreeMap::new();
+    for (source, r) in reach(rs) {
+        let before: Vec<&(String, NaiveDate)> = known
+            .get(&source)
+            .into_iter()
+            .flatten()
+            .filter(|(_, min)| *min <= as_of)
+            .collect();
+        let mut from: Option<NaiveDate> = None;
+        let mut take = |d: Option<NaiveDate>| {
+            if let Some(d) = d {
+                from = Some(from.map_or(d, |f| f.min(d)));
+            }
+        };
+        if let Some(days) = r.days {
+            take(
+                as_of
+                    .checked_sub_days(Days::new(days.max(0) as u64))
+                    .and_then(|d| d.succ_opt()),
+            );
+        }
+        if r.latest {
+            take(
+                before
+                    .iter()
+                    .map(|(p, _)| p)
+                    .max()
+                    .and_then(|p| first_day(p)),
+            );
+        }
+        if r.all {
+            take(
+                before
+                    .iter()
+                    .map(|(p, _)| p)
+                    .min()
+                    .and_then(|p| first_day(p)),
+            );
+        }
+        if let Some(f) = from {
+            out.insert(source, f);
+        }
+    }
+    out
+}
+
+/// The purged periods among those a run at `as_of` reads from `from` on.
+pub(crate) fn gone_with(
+    as_of: NaiveDate,
+    from: &BTreeMap<Source, NaiveDate>,
+    purged: &BTreeMap<Source, BTreeSet<String>>,
+) -> Vec<(Source, String)> {
+    let mut gone = Vec::new();
+    for (source, from) in from {
+        for p in purged.get(source).into_iter().flatten() {
+            let inside = first_day(p).is_some_and(|d| d <= as_of)
+                && period_last_day(p).is_some_and(|last| last >= *from);
+            if inside {
+                gone.push((*source, p.clone()));
+            }
+        }
+    }
+    gone
 }
 
 /// `source period, period; source period` for a message.
@@ -148,7 +187,8 @@ pub(crate) fn require_kept(
     rs: &RuleSet,
     as_of: NaiveDate,
 ) -> Result<(), JobError> {
-    let gone = gone_with(rs, as_of, &store.purged_periods(), &stored(store));
+    let from = reads_from(rs, as_of, &known(store));
+    let gone = gone_with(as_of, &from, &store.purged_periods());
     if gone.is_empty() {
         return Ok(());
     }
@@ -163,12 +203,15 @@ mod tests {
     use super::*;
     use std::path::Path;
 
-    fn rule_set() -> RuleSet {
-        let p = vroeg_pipeline::Pipeline::load(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/zoetermeer.toml"),
+    fn rule_set(edit: impl Fn(String) -> String) -> RuleSet {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/zoetermeer.toml"),
         )
         .unwrap();
-        p.rule_set.unwrap()
+        vroeg_pipeline::Pipeline::from_toml(&edit(text), Path::new("/p/z.toml"))
+            .unwrap()
+            .rule_set
+            .unwrap()
     }
 
     fn d(s: &str) -> NaiveDate {
@@ -179,49 +222,117 @@ mod tests {
         BTreeMap::from([(source, ps.iter().map(|p| p.to_string()).collect())])
     }
 
+    /// Monthly periods of a source, each with data from its first day.
+    fn monthly(source: Source, ps: &[&str]) -> Periods {
+        BTreeMap::from([(
+            source,
+            ps.iter()
+                .map(|p| (p.to_string(), first_day(p).unwrap()))
+                .collect(),
+        )])
+    }
+
+    fn gone(
+        rs: &RuleSet,
+        as_of: &str,
+        known: &Periods,
+        purged: &BTreeMap<Source, BTreeSet<String>>,
+    ) -> Vec<(Source, String)> {
+        gone_with(d(as_of), &reads_from(rs, d(as_of), known), purged)
+    }
+
     #[test]
     fn a_window_reaches_back_its_days() {
-        let rs = rule_set();
+        let rs = rule_set(|t| t);
         // rent: the longest window is 90 days (rent_months_recent)
         let purged = periods(Source::RentArrears, &["2025-06", "2025-07"]);
-        let none = BTreeMap::new();
-        // 2025-10-31 - 90 days = 2025-08-02: July ends before it
-        assert_eq!(gone_with(&rs, d("2025-10-31"), &purged, &none), vec![]);
-        // 2025-10-28 - 90 = 2025-07-30: July 31 is inside the window
+        let known = monthly(
+            Source::RentArrears,
+            &["2025-06", "2025-07", "2025-08", "2025-09", "2025-10"],
+        );
+        // 2025-10-31 - 90 days = 2025-08-02: July ends before the window
         assert_eq!(
-            gone_with(&rs, d("2025-10-28"), &purged, &none),
+            reads_from(&rs, d("2025-10-31"), &known)[&Source::RentArrears],
+            d("2025-08-03")
+        );
+        assert_eq!(gone(&rs, "2025-10-31", &known, &purged), vec![]);
+        // 2025-10-28 - 90 = 2025-07-30: July 31 is inside
+        assert_eq!(
+            gone(&rs, "2025-10-28", &known, &purged),
             vec![(Source::RentArrears, "2025-07".to_string())]
         );
         // an as-of inside a purged period needs it
         assert_eq!(
-            describe(&gone_with(&rs, d("2025-06-15"), &purged, &none)),
+            describe(&gone(&rs, "2025-06-15", &known, &purged)),
             "rent_arrears 2025-06"
         );
     }
 
     #[test]
     fn the_register_needs_its_latest_snapshot() {
-        let rs = rule_set();
+        let rs = rule_set(|t| t);
         let purged = periods(Source::Households, &["2025-09", "2025-10"]);
-        let stored = BTreeMap::from([(
+        let known = BTreeMap::from([(
             Source::Households,
-            vec![("2025-11".to_string(), d("2025-11-30"))],
+            vec![
+                ("2025-09".to_string(), d("2025-09-01")),
+                ("2025-10".to_string(), d("2025-10-01")),
+                ("2025-11".to_string(), d("2025-11-30")),
+            ],
         )]);
         // on 2025-11-15 the latest snapshot on or before T is October's
         assert_eq!(
-            gone_with(&rs, d("2025-11-15"), &purged, &stored),
+            gone(&rs, "2025-11-15", &known, &purged),
             vec![(Source::Households, "2025-10".to_string())]
         );
-        assert_eq!(gone_with(&rs, d("2025-11-30"), &purged, &stored), vec![]);
+        assert_eq!(gone(&rs, "2025-11-30", &known, &purged), vec![]);
     }
 
     #[test]
-    fn outcomes_reach_back_the_suppression_window() {
-        let rs = rule_set();
+    fn a_snapshot_per_supplier_without_a_maximum_age_reads_every_period() {
+        let rs = rule_set(|t| {
+            t.replace(
+                "current_snapshot = { supplier = \"landlord_code\", max_age_days = \"{rent_snapshot_days}\" }",
+                "current_snapshot = { supplier = \"landlord_code\" }",
+            )
+            .replace(
+                "window = { column = \"reference_date\", days = \"{rent_persistent_window_days}\" }",
+                "current_snapshot = { supplier = \"landlord_code\" }",
+            )
+        });
+        let purged = periods(Source::RentArrears, &["2024-01"]);
+        let known = monthly(Source::RentArrears, &["2024-01", "2026-10"]);
+        // a landlord whose last snapshot is from 2024-01 still counts
+        assert_eq!(
+            gone(&rs, "2026-10-31", &known, &purged),
+            vec![(Source::RentArrears, "2024-01".to_string())]
+        );
+    }
+
+    #[test]
+    fn outcomes_reach_back_the_suppression_window_and_repeat_signals_further() {
+        let rs = rule_set(|t| t);
         let purged = periods(Source::OutreachOutcomes, &["2025-04"]);
-        let none = BTreeMap::new();
-        // 180 days before 2025-10-27 is 2025-04-30
-        assert_eq!(gone_with(&rs, d("2025-10-27"), &purged, &none), vec![]);
-        assert_eq!(gone_with(&rs, d("2025-10-26"), &purged, &none).len(), 1);
+        let known = monthly(Source::OutreachOutcomes, &["2025-04"]);
+        // 180 days before 2025-10-27 is 2025-04-30: the window starts on 05-01
+        assert_eq!(gone(&rs, "2025-10-27", &known, &purged), vec![]);
+        assert_eq!(gone(&rs, "2025-10-26", &known, &purged).len(), 1);
+        // with repeat signals the rent features are read as of every
+        // contact in the window: 180 more days
+        let repeat = rule_set(|t| {
+            t.replace(
+                "total_arrears_eur = \"rent_arrears_eur",
+                "repeat_min_rise_eur = 250.00\ntotal_arrears_eur = \"rent_arrears_eur",
+            )
+        });
+        let known = monthly(Source::RentArrears, &["2025-01", "2025-10"]);
+        let rent = periods(Source::RentArrears, &["2025-01"]);
+        assert_eq!(gone(&rs, "2025-10-31", &known, &rent), vec![]);
+        assert_eq!(
+            reads_from(&repeat, d("2025-10-31"), &known)[&Source::RentArrears],
+            d("2025-02-04")
+        );
+        assert_eq!(gone(&repeat, "2025-10-31", &known, &rent), vec![]);
+        assert_eq!(gone(&repeat, "2025-10-27", &known, &rent).len(), 1);
     }
 }

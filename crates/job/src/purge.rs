@@ -15,7 +15,7 @@
 //! The store's half of the work is [`vroeg_store`]'s purge; see there for
 //! why a kill at any moment leaves a readable store and a resumable purge.
 
-use crate::kept::{describe, gone_with, stored};
+use crate::kept::{describe, gone_with, known, reads_from};
 use crate::{JobError, load};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ pub struct PurgeRequest {
 /// A run output folder past its retention.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputPurge {
-    /// The folder's name in the out folder.
+    /// The folder, absolute.
     pub folder: String,
     /// The run id of its manifest.
     pub run_id: String,
@@ -117,6 +117,7 @@ pub struct PurgeOutcome {
 pub fn purge(req: &PurgeRequest) -> Result<PurgeOutcome, JobError> {
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let out_root = req.out.clone().unwrap_or_else(|| p.out.clone());
+    let out_root = std::path::absolute(&out_root).unwrap_or(out_root);
     if req.dry_run {
         let store = load::store_read_only(&p)?;
         let account = plan(&p, &store, &out_root, req.today)?;
@@ -159,42 +160,31 @@ pub fn purge(req: &PurgeRequest) -> Result<PurgeOutcome, JobError> {
 
 /// The journal of an interrupted purge.
 fn journal(store: &ReadOnlyStore, bytes: &[u8]) -> Result<PurgeAccount, JobError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        JobError::Store(vroeg_store::StoreError::RunRecord {
+    let damaged = |message: String| {
+        JobError::Store(vroeg_store::StoreError::PurgeJournal {
             path: store.root().join(vroeg_store::JOURNAL),
-            message: format!("the journal of an interrupted purge cannot be read: {e}"),
+            message,
         })
-    })
+    };
+    let account: PurgeAccount =
+        serde_json::from_slice(bytes).map_err(|e| damaged(e.to_string()))?;
+    if account.today.parse::<NaiveDate>().is_err() {
+        return Err(damaged(format!(
+            "its date {:?} is not a date",
+            account.today
+        )));
+    }
+    Ok(account)
 }
 
 /// Steps 2 to 5: ledger, files, output folders, audit line, journal.
 fn carry_out(p: &Pipeline, store: &mut Store, account: &PurgeAccount) -> Result<(), JobError> {
-    let today: NaiveDate = account
-        .today
-        .parse()
-        .map_err(|_| JobError::Usage(format!("purge date {:?} is not a date", account.today)))?;
+    let today: NaiveDate = account.today.parse().unwrap_or_default();
     store.forget_purged(&account.store, today)?;
     store.delete_purged(&account.store)?;
-    let out = Path::new(&account.out);
     for o in &account.outputs {
-        let folder = out.join(&o.folder);
-        match fs::remove_dir_all(&folder) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(JobError::WriteFile {
-                    path: folder,
-                    message: format!("cannot delete the output folder: {e}"),
-                });
-            }
-        }
+        delete_output(o)?;
         vroeg_store::failpoint("purge-outputs");
-    }
-    if out.is_dir() {
-        vroeg_store::durable::sync_dir(out).map_err(|e| JobError::WriteFile {
-            path: out.to_path_buf(),
-            message: e.to_string(),
-        })?;
     }
     if !audit::contains(store.root(), "purge", &account.id)? {
         let deleted = serde_json::to_value(account).map_err(|e| JobError::WriteFile {
@@ -215,6 +205,7 @@ fn carry_out(p: &Pipeline, store: &mut Store, account: &PurgeAccount) -> Result<
                 deleted: Some(deleted),
             },
         )?;
+        vroeg_store::failpoint("purge-audit");
     }
     store.clear_purge_journal()?;
     tracing::info!(
@@ -224,6 +215,61 @@ fn carry_out(p: &Pipeline, store: &mut Store, account: &PurgeAccount) -> Result<
         "purged what is past its retention"
     );
     Ok(())
+}
+
+/// Deletes the files of an output folder that the account names with the
+/// same SHA-256, then the folder if that empties it. A file written again
+/// since the purge was planned (a new run at the same as-of date, between
+/// a kill and the resumed purge) is the new run's and is left.
+fn delete_output(o: &OutputPurge) -> Result<(), JobError> {
+    let folder = Path::new(&o.folder);
+    let failed = |path: &Path, e: std::io::Error| JobError::WriteFile {
+        path: path.to_path_buf(),
+        message: format!("cannot delete a purged output file: {e}"),
+    };
+    for f in &o.files {
+        let path = folder.join(&f.path);
+        match hash_file(&path) {
+            Ok((sha, _)) if sha == f.sha256 => {
+                fs::remove_file(&path).map_err(|e| failed(&path, e))?;
+            }
+            Ok(_) => {
+                tracing::warn!(file = %path.display(), "an output file was written again after the purge was planned; it is left")
+            }
+            Err(_) if !path.exists() => {}
+            Err(e) => return Err(JobError::Store(e)),
+        }
+    }
+    remove_empty_dirs(folder).map_err(|e| failed(folder, e))?;
+    if let Some(parent) = folder.parent()
+        && parent.is_dir()
+    {
+        vroeg_store::durable::sync_dir(parent).map_err(|e| failed(parent, e))?;
+    }
+    Ok(())
+}
+
+/// Removes `dir` and the folders below it that hold nothing.
+fn remove_empty_dirs(dir: &Path) -> std::io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            remove_empty_dirs(&path)?;
+        }
+    }
+    match fs::remove_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(_) if fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) => {
+            tracing::warn!(folder = %dir.display(), "a purged output folder holds files the purge did not plan to delete; it is left with them");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Sources the store holds rows of that declare no retention.
@@ -255,7 +301,7 @@ fn plan(
         quarantine_days: p.legitimacy.quarantine_retention_days,
     };
     let mut store_plan = store.plan_purge(&retention)?;
-    // The periods purged once this purge is done, and those still stored.
+    // The periods purged once this purge is done.
     let mut purged = store.purged_periods();
     for period in &store_plan.periods {
         purged
@@ -263,39 +309,36 @@ fn plan(
             .or_default()
             .insert(period.period.clone());
     }
-    let mut still = stored(store);
-    for (source, list) in still.iter_mut() {
-        list.retain(|(period, _)| !purged.get(source).is_some_and(|s| s.contains(period)));
-    }
-    let why = |pipeline: &str, as_of: &str, finished_at: &str| -> Option<String> {
-        if let Some(days) = p.legitimacy.outputs_retention_days
-            && let Some(finished) = finished_at
-                .get(..10)
-                .and_then(|d| d.parse::<NaiveDate>().ok())
-            && (today - finished).num_days() > days
-        {
-            return Some(format!(
-                "finished on {finished}, more than {days} days ago ([outputs] retention_days)"
-            ));
-        }
-        let rs = p.rule_set.as_ref().filter(|_| pipeline == p.name)?;
-        let as_of: NaiveDate = as_of.parse().ok()?;
-        let gone = gone_with(rs, as_of, &purged, &still);
-        (!gone.is_empty())
-            .then(|| format!("its as-of date needs purged periods: {}", describe(&gone)))
+    let known = known(store);
+    let judge = Judge {
+        p,
+        today,
+        purged: &purged,
+        known: &known,
     };
     let mut runs: Vec<(RunRecord, String)> = Vec::new();
-    let mut run_ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut folders: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
     for r in store.runs()? {
-        if let Some(w) = why(&r.pipeline, &r.as_of, &r.finished_at) {
-            run_ids.insert(r.run_id.clone(), w.clone());
+        let from = r.reads_from.as_ref().map(|m| {
+            m.iter()
+                .filter_map(|(s, d)| Some((Source::from_name(s)?, d.parse().ok()?)))
+                .collect::<BTreeMap<Source, NaiveDate>>()
+        });
+        if let Some(w) = judge.why(&r.pipeline, &r.as_of, &r.finished_at, from.as_ref()) {
+            if let Some(dir) = &r.out_dir {
+                folders.insert(PathBuf::from(dir), (r.run_id.clone(), w.clone()));
+            }
             runs.push((r, w));
         }
     }
     store_plan.runs = store.plan_run_purge(&runs)?;
-    let outputs = output_folders(out_root, &run_ids, &why)?;
-    let body = serde_json::to_vec(&(&store_plan, &outputs, today.to_string(), &p.sha256))
-        .unwrap_or_default();
+    let outputs = output_folders(out_root, &folders, &judge)?;
+    let body = serde_json::to_vec(&(&store_plan, &outputs, today.to_string(), &p.sha256)).map_err(
+        |e| JobError::WriteFile {
+            path: store.root().join(vroeg_store::JOURNAL),
+            message: e.to_string(),
+        },
+    )?;
     Ok(PurgeAccount {
         id: format!("purge-{}", &hex::encode(Sha256::digest(&body))[..16]),
         today: today.to_string(),
@@ -305,31 +348,83 @@ fn plan(
     })
 }
 
-/// The run output folders in `out` (those with a `manifest.json`) to
-/// delete: of a run being purged, or judged on their own manifest.
+/// Why a run (its record or its output folder) goes, if it does.
+struct Judge<'a> {
+    p: &'a Pipeline,
+    today: NaiveDate,
+    purged: &'a BTreeMap<Source, BTreeSet<String>>,
+    known: &'a crate::kept::Periods,
+}
+
+impl Judge<'_> {
+    /// Past the outputs' retention, or its as-of date needs a purged
+    /// period: by what the run recorded it reads, or, for runs recorded
+    /// before that was kept, by this pipeline's rule set.
+    fn why(
+        &self,
+        pipeline: &str,
+        as_of: &str,
+        finished_at: &str,
+        from: Option<&BTreeMap<Source, NaiveDate>>,
+    ) -> Option<String> {
+        if let Some(days) = self.p.legitimacy.outputs_retention_days
+            && let Some(finished) = finished_at
+                .get(..10)
+                .and_then(|d| d.parse::<NaiveDate>().ok())
+            && (self.today - finished).num_days() > days
+        {
+            return Some(format!(
+                "finished on {finished}, more than {days} days ago ([outputs] retention_days)"
+            ));
+        }
+        let as_of: NaiveDate = as_of.parse().ok()?;
+        let computed;
+        let from = match from {
+            Some(f) => f,
+            None => {
+                let rs = self
+                    .p
+                    .rule_set
+                    .as_ref()
+                    .filter(|_| pipeline == self.p.name)?;
+                computed = reads_from(rs, as_of, self.known);
+                &computed
+            }
+        };
+        let gone = gone_with(as_of, from, self.purged);
+        (!gone.is_empty())
+            .then(|| format!("its as-of date needs purged periods: {}", describe(&gone)))
+    }
+}
+
+/// The run output folders to delete: those the purged runs recorded, and
+/// the folders of `out` with a `manifest.json` judged on their manifest.
 fn output_folders(
     out: &Path,
-    run_ids: &BTreeMap<String, String>,
-    why: &dyn Fn(&str, &str, &str) -> Option<String>,
+    recorded: &BTreeMap<PathBuf, (String, String)>,
+    judge: &Judge<'_>,
 ) -> Result<Vec<OutputPurge>, JobError> {
-    let listing = match fs::read_dir(out) {
-        Ok(l) => l,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(JobError::WriteFile {
-                path: out.to_path_buf(),
-                message: format!("cannot list the out folder: {e}"),
-            });
+    let same = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let recorded: BTreeMap<PathBuf, &(String, String)> =
+        recorded.iter().map(|(k, v)| (same(k), v)).collect();
+    let mut candidates: BTreeSet<PathBuf> = recorded.keys().cloned().collect();
+    match fs::read_dir(out) {
+        Ok(listing) => {
+            for entry in listing.flatten() {
+                candidates.insert(same(&entry.path()));
+            }
         }
-    };
-    let unreadable = |path: &Path, e: &dyn std::fmt::Display| JobError::WriteFile {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(JobError::Store(vroeg_store::StoreError::Io {
+                action: "listing the out folder",
+                path: out.to_path_buf(),
+                source: e,
+            }));
+        }
+    }
     let mut found = Vec::new();
-    for entry in listing {
-        let entry = entry.map_err(|e| unreadable(out, &e))?;
-        let folder = entry.path();
+    for folder in candidates {
         let is_dir = fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir());
         let manifest = folder.join("manifest.json");
         if !is_dir || !manifest.is_file() {
@@ -346,22 +441,26 @@ fn output_folders(
         };
         let field = |k: &str| m.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let run_id = field("run_id");
-        let reason = run_ids
-            .get(&run_id)
-            .cloned()
-            .or_else(|| why(&field("pipeline"), &field("as_of"), &field("finished_at")));
+        let reason = match recorded.get(&folder) {
+            Some((id, why)) if *id == run_id => Some(why.to_string()),
+            _ => judge.why(
+                &field("pipeline"),
+                &field("as_of"),
+                &field("finished_at"),
+                None,
+            ),
+        };
         let Some(reason) = reason else { continue };
         let mut files = Vec::new();
         hash_tree(&folder, &folder, &mut files)?;
         found.push(OutputPurge {
-            folder: entry.file_name().to_string_lossy().into_owned(),
+            folder: folder.to_string_lossy().into_owned(),
             run_id,
             as_of: field("as_of"),
             why: reason,
             files,
         });
     }
-    found.sort_by(|a, b| a.folder.cmp(&b.folder));
     Ok(found)
 }
 

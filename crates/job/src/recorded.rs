@@ -287,6 +287,8 @@ mod tests {
             finished_at: String::new(),
             listed: 0,
             last_delivery: Some(1),
+            reads_from: None,
+            out_dir: None,
         }
     }
 

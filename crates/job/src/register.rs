@@ -24,7 +24,7 @@ pub struct RegisterRequest {
 pub struct RegisterOutcome {
     /// The files written, entry first.
     pub files: Vec<PathBuf>,
-    /// The length of `methods_and_models` as the register counts it.
+    /// The length of `methods_and_models` in characters, tags included.
     pub methods_and_models_chars: usize,
 }
 
@@ -44,9 +44,6 @@ pub fn register(req: &RegisterRequest) -> Result<RegisterOutcome, JobError> {
     )?;
     Ok(RegisterOutcome {
         files: vec![req.out.join(ENTRY_FILE), req.out.join(DPIA_FILE)],
-        methods_and_models_chars: vroeg_pipeline::register::html_text_len(
-            &docs.entry.methods_and_models,
-        )
-        .unwrap_or(0),
+        methods_and_models_chars: docs.entry.methods_and_models.chars().count(),
     })
 }

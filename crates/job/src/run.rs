@@ -114,7 +114,20 @@ pub fn run(
     files.insert("manifest.json".to_string(), json);
     publish(&out_dir, &identity.run_id, &files)?;
 
-    record(&mut store, &identity, &manifest, &list).map_err(|source| JobError::RecordRun {
+    let reads_from = crate::kept::reads_from(&rs, req.as_of, &crate::kept::known(&store))
+        .into_iter()
+        .map(|(s, d)| (s.name().to_string(), d.to_string()))
+        .collect();
+    let absolute_out = std::path::absolute(&out_dir).unwrap_or_else(|_| out_dir.clone());
+    record(
+        &mut store,
+        &identity,
+        &manifest,
+        &list,
+        reads_from,
+        &absolute_out,
+    )
+    .map_err(|source| JobError::RecordRun {
         out: out_dir.clone(),
         source,
     })?;
@@ -273,6 +286,8 @@ fn record(
     identity: &RunIdentity,
     manifest: &Manifest,
     list: &SignalList,
+    reads_from: BTreeMap<String, String>,
+    out_dir: &std::path::Path,
 ) -> Result<(), vroeg_store::StoreError> {
     let listed: Vec<ListedRecord> = list
         .listed()
@@ -295,6 +310,8 @@ fn record(
             finished_at: manifest.finished_at.clone(),
             listed: list.counts.listed,
             last_delivery: Some(store.ledger().last().map_or(0, |e| e.seq)),
+            reads_from: Some(reads_from),
+            out_dir: Some(out_dir.to_string_lossy().into_owned()),
         },
         &listed,
     )?;

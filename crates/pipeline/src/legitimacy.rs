@@ -191,6 +191,17 @@ pub(crate) fn legitimacy(
         .map(|r| retention("quarantine.retention_days", r.retention_days))
         .transpose()?;
     if let Some(rs) = rule_set {
+        for (key, days) in [
+            ("outputs.retention_days", outputs_retention_days),
+            ("quarantine.retention_days", quarantine_retention_days),
+        ] {
+            if days.is_none() {
+                return Err((
+                    key.into(),
+                    "missing: a pipeline with features keeps its run outputs and quarantined rows only as long as it declares ([outputs] and [quarantine] retention_days)".into(),
+                ));
+            }
+        }
         for f in &rs.features {
             let source = f.source.name();
             let Some(purpose) = purpose else {
@@ -222,6 +233,38 @@ pub(crate) fn legitimacy(
                 ));
             }
         }
+        // Every run reads these two besides the features: the register for
+        // residency and districts, the outcomes for the suppression.
+        for (source, why) in [
+            (Source::Households, "for residency and districts"),
+            (
+                Source::OutreachOutcomes,
+                "for the suppression after a recent contact",
+            ),
+        ] {
+            let name = source.name();
+            let purpose = purpose.unwrap_or_default();
+            match sources.get(&source) {
+                None => {
+                    return Err((
+                        format!("sources.{name}"),
+                        format!(
+                            "every run reads source `{name}` {why}, and it declares no legal basis for purpose `{purpose}`: add legal_basis, purposes and retention_days to [sources.{name}] (see docs/legal-basis.md)"
+                        ),
+                    ));
+                }
+                Some(d) if !d.purposes.iter().any(|p| p == purpose) => {
+                    return Err((
+                        format!("sources.{name}.purposes"),
+                        format!(
+                            "every run reads source `{name}` {why}, and its purposes [{}] do not include the pipeline's purpose `{purpose}`",
+                            d.purposes.join(", ")
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
     }
     Ok(Legitimacy {
         purpose: purpose.map(str::to_string),
@@ -247,6 +290,14 @@ out = "o"
 [sources.rent_arrears]
 legal_basis = "Wet gemeentelijke schuldhulpverlening, art. 3"
 legal_basis_url = "https://wetten.overheid.nl/BWBR0031331"
+purposes = ["early_debt_signalling"]
+retention_days = 730
+[sources.households]
+legal_basis = "Wet basisregistratie personen, art. 1.7"
+purposes = ["early_debt_signalling"]
+retention_days = 730
+[sources.outreach_outcomes]
+legal_basis = "Wet gemeentelijke schuldhulpverlening, art. 3"
 purposes = ["early_debt_signalling"]
 retention_days = 730
 [outputs]
@@ -294,7 +345,7 @@ when = "rent_eur > 0"
             d.legal_basis_url.as_deref(),
             Some("https://wetten.overheid.nl/BWBR0031331")
         );
-        assert_eq!(l.sources.len(), 1);
+        assert_eq!(l.sources.len(), 3);
     }
 
     #[test]
@@ -324,6 +375,34 @@ when = "rent_eur > 0"
             e.contains("do not include the pipeline's purpose `fraud_detection`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_register_and_the_outcomes_are_read_by_every_run() {
+        let e = refused(&[(
+            "[sources.outreach_outcomes]\nlegal_basis = \"Wet gemeentelijke schuldhulpverlening, art. 3\"\npurposes = [\"early_debt_signalling\"]\nretention_days = 730\n",
+            "",
+        )]);
+        assert_eq!(
+            e,
+            "pipeline file /p/x.toml: `sources.outreach_outcomes`: every run reads source `outreach_outcomes` for the suppression after a recent contact, and it declares no legal basis for purpose `early_debt_signalling`: add legal_basis, purposes and retention_days to [sources.outreach_outcomes] (see docs/legal-basis.md)"
+        );
+        let e = refused(&[(
+            "legal_basis = \"Wet basisregistratie personen, art. 1.7\"\npurposes = [\"early_debt_signalling\"]",
+            "legal_basis = \"Wet basisregistratie personen, art. 1.7\"\npurposes = [\"census\"]",
+        )]);
+        assert!(
+            e.contains("`sources.households.purposes`: every run reads source `households` for residency and districts, and its purposes [census] do not include"),
+            "{e}"
+        );
+        for table in ["[outputs]", "[quarantine]"] {
+            let e = refused(&[(&format!("{table}\n"), "[elsewhere]\n")]);
+            assert!(e.contains("unknown field `elsewhere`"), "{e}");
+        }
+        let e = refused(&[("[outputs]\nretention_days = 365\n", "")]);
+        assert!(e.contains("`outputs.retention_days`: missing"), "{e}");
+        let e = refused(&[("[quarantine]\nretention_days = 90\n", "")]);
+        assert!(e.contains("`quarantine.retention_days`: missing"), "{e}");
     }
 
     #[test]

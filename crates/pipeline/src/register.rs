@@ -141,10 +141,11 @@ fn html(key: &str, text: &Option<String>) -> Result<Option<String>, KeyError> {
     if n == 0 {
         return Err((key.into(), "is empty; leave it out or write it".into()));
     }
-    if n > TEXT_MAX {
+    let raw = t.trim().chars().count();
+    if raw > TEXT_MAX {
         return Err((
             key.into(),
-            format!("is {n} characters without its tags; the register takes at most {TEXT_MAX}"),
+            format!("is {raw} characters, tags included; the register takes at most {TEXT_MAX}"),
         ));
     }
     Ok(Some(t.trim().to_string()))

@@ -505,6 +505,18 @@ retention_days = 30
 legal_basis = "Wet B, art. 2"
 purposes = ["p"]
 retention_days = 30
+[sources.households]
+legal_basis = "Wet C, art. 3"
+purposes = ["p"]
+retention_days = 30
+[sources.outreach_outcomes]
+legal_basis = "Wet D, art. 4"
+purposes = ["p"]
+retention_days = 30
+[outputs]
+retention_days = 30
+[quarantine]
+retention_days = 30
 [params]
 days = 90
 min_eur = 75.00

@@ -319,14 +319,5 @@ mod tests {
             ),
             "{e}"
         );
-        let p = zoetermeer(&[(
-            "legal_basis = \"Wet gemeentelijke schuldhulpverlening, art. 3\"\nlegal_basis_url = \"https://wetten.overheid.nl/BWBR0031331\"\npurposes = [\"early_debt_signalling\"]\nretention_days = 1095\n",
-            "",
-        )]);
-        let e = Input::new(&p).unwrap_err().to_string();
-        assert!(
-            e.contains("`sources.outreach_outcomes.legal_basis`: missing: every run reads it (suppression after a recent contact), and `vroeg register` publishes every source read"),
-            "{e}"
-        );
     }
 }

@@ -33,6 +33,8 @@ fn record(as_of: &str, listed: u64) -> RunRecord {
         finished_at: String::new(),
         listed,
         last_delivery: Some(0),
+        reads_from: None,
+        out_dir: None,
     }
 }
 

@@ -85,6 +85,8 @@ fn previous(keys: impl IntoIterator<Item = String>) -> PreviousRun {
             finished_at: String::new(),
             listed: 0,
             last_delivery: Some(0),
+            reads_from: None,
+            out_dir: None,
         },
         listed: keys
             .into_iter()

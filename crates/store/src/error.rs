@@ -32,6 +32,16 @@ pub enum StoreError {
         /// What is wrong with it.
         message: String,
     },
+    /// The journal of an interrupted purge cannot be read.
+    #[error(
+        "the journal of an interrupted purge, {path}, cannot be read: {message}; the store reads as the ledger says, and deleting the journal makes the next `vroeg purge` plan anew"
+    )]
+    PurgeJournal {
+        /// The journal.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A run record or a run's list of listed households cannot be parsed.
     #[error("run record {path} is damaged: {message}; restore it from backup")]
     RunRecord {

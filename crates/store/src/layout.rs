@@ -161,6 +161,22 @@ impl Store {
         let mut orphans = Vec::new();
         collect_orphans(&self.root.join("tables"), &committed, &mut orphans)?;
         collect_orphans(&self.root.join("quarantine"), &committed, &mut orphans)?;
+        // files of a purge whose journal was lost: the ledger no longer
+        // names them, and its tombstones say they go
+        for e in self.ledger.iter() {
+            let purged = e
+                .purged
+                .iter()
+                .flat_map(|p| p.files.iter().chain(&p.quarantine));
+            for f in purged {
+                let path = self.root.join(&f.path);
+                if path.is_file() && !self.root.join(crate::purge::JOURNAL).exists() {
+                    tracing::warn!(file = %path.display(), "removing a file of an interrupted purge");
+                    fs::remove_file(&path)
+                        .map_err(StoreError::io("removing purged file", &path))?;
+                }
+            }
+        }
         for path in orphans {
             tracing::warn!(file = %path.display(), "removing a file of an interrupted delivery");
             fs::remove_file(&path)

@@ -155,6 +155,14 @@ impl LedgerEntry {
         if let Some(q) = &self.quarantine_file {
             check_relative(q, "quarantine/")?;
         }
+        if let Some(p) = &self.purged {
+            for f in &p.files {
+                check_relative(&f.path, "tables/")?;
+            }
+            if let Some(q) = &p.quarantine {
+                check_relative(&q.path, "quarantine/")?;
+            }
+        }
         for value in &self.partitions {
             if value.len() != contract.partition_key.len() {
                 return Err(format!(

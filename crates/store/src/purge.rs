@@ -12,7 +12,8 @@
 //!    them. A partition value leaves the older deliveries first, so at no
 //!    moment does a replaced row become live again;
 //! 3. [`Store::delete_purged`] deletes the files, which no entry names any
-//!    more, and the run records;
+//!    more, and the run records (leaving `runs/NNNNNN.purged`, so that their
+//!    numbers are never given again);
 //! 4. the caller appends the account to the audit log and clears the
 //!    journal.
 //!
@@ -335,8 +336,14 @@ impl Store {
             .iter()
             .map(|q| (q.file.path.as_str(), q))
             .collect();
+        let planned: BTreeSet<u64> = plan
+            .periods
+            .iter()
+            .flat_map(|p| p.deliveries.iter().copied())
+            .chain(plan.quarantine.iter().map(|q| q.delivery))
+            .collect();
         let mut ledger = self.reader.ledger.clone();
-        for e in ledger.iter_mut() {
+        for e in ledger.iter_mut().filter(|e| planned.contains(&e.seq)) {
             let gone_files: Vec<PurgedFile> = e
                 .files
                 .iter()
@@ -438,6 +445,16 @@ impl Store {
             remove(&self.root.join(&q.file.path))?;
         }
         for r in &plan.runs {
+            let marker = crate::runs::purged_marker(&self.root, r.seq);
+            if !marker.exists() {
+                let body = format!(
+                    "{{\"seq\":{},\"run_id\":{},\"purged\":true}}\n",
+                    r.seq,
+                    serde_json::Value::String(r.run_id.clone())
+                );
+                durable::write_atomic(&marker, body.as_bytes())
+                    .map_err(StoreError::io("writing", &marker))?;
+            }
             for f in &r.files {
                 remove(&self.root.join(&f.path))?;
             }

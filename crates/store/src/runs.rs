@@ -12,6 +12,7 @@ use crate::error::StoreError;
 use crate::layout::Store;
 use crate::reader::{ReadOnlyStore, read_json_dir};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -37,6 +38,15 @@ pub struct RunRecord {
     /// before it was kept (their history holds no totals or districts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_delivery: Option<u64>,
+    /// Per source read, the earliest day the list depends on
+    /// (`YYYY-MM-DD`): `vroeg purge` deletes the run with the first period
+    /// it needs. `None` in runs recorded before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads_from: Option<BTreeMap<String, String>>,
+    /// The folder the run published its outputs in, absolute; `vroeg
+    /// purge` deletes them there. `None` in older runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_dir: Option<String>,
 }
 
 /// One household a run listed.
@@ -122,7 +132,12 @@ impl Store {
     ) -> Result<RunRecord, StoreError> {
         let dir = self.root().join("runs");
         durable::create_dir_all(&dir).map_err(StoreError::io("creating", &dir))?;
-        record.seq = self.runs()?.last().map_or(1, |r| r.seq + 1);
+        record.seq = self
+            .runs()?
+            .last()
+            .map_or(0, |r| r.seq)
+            .max(last_purged_run(&dir)?)
+            + 1;
         let listed_file = listed_path(self.root(), record.seq);
         let written = |e: &dyn std::fmt::Display| damaged(&listed_file, e.to_string());
         let mut csv = csv::Writer::from_writer(Vec::new());
@@ -150,6 +165,27 @@ impl Store {
             .map_err(StoreError::io("committing run record", &target))?;
         Ok(record)
     }
+}
+
+/// The marker of a purged run record: its number is not given again.
+pub(crate) fn purged_marker(root: &Path, seq: u64) -> PathBuf {
+    root.join("runs").join(format!("{seq:06}.purged"))
+}
+
+/// The highest number of a purged run record (0 when none).
+fn last_purged_run(dir: &Path) -> Result<u64, StoreError> {
+    let mut last = 0;
+    for entry in fs::read_dir(dir).map_err(StoreError::io("listing", dir))? {
+        let name = entry.map_err(StoreError::io("listing", dir))?.file_name();
+        if let Some(seq) = name
+            .to_str()
+            .and_then(|n| n.strip_suffix(".purged"))
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            last = last.max(seq);
+        }
+    }
+    Ok(last)
 }
 
 fn record_path(root: &Path, seq: u64) -> PathBuf {
@@ -195,6 +231,8 @@ mod tests {
             finished_at: "2026-11-01T00:00:00Z".into(),
             listed: 1,
             last_delivery: Some(0),
+            reads_from: None,
+            out_dir: None,
         }
     }
 

@@ -103,6 +103,8 @@ fn record(as_of: &str) -> RunRecord {
         finished_at: "2026-11-01T00:00:00Z".into(),
         listed: 1,
         last_delivery: Some(0),
+        reads_from: None,
+        out_dir: None,
     }
 }
 

@@ -30,6 +30,8 @@ fn store_files_are_0640_and_folders_0750_whatever_the_umask() {
                     finished_at: "2026-11-01T00:00:00Z".into(),
                     listed: 0,
                     last_delivery: Some(0),
+                    reads_from: None,
+                    out_dir: None,
                 },
                 &[] as &[ListedRecord],
             )
