@@ -181,13 +181,13 @@ pub(crate) fn register(raw: &RawRegister) -> Result<Register, KeyError> {
         }
         category.push(c);
     }
-    if let Some(d) = &raw.begin_date {
-        if !is_year_month(d) {
-            return Err((
-                k("begin_date"),
-                format!("{d:?} is not yyyy-mm, e.g. \"2026-01\""),
-            ));
-        }
+    if let Some(d) = &raw.begin_date
+        && !is_year_month(d)
+    {
+        return Err((
+            k("begin_date"),
+            format!("{d:?} is not yyyy-mm, e.g. \"2026-01\""),
+        ));
     }
     let contact_email = plain(&k("contact_email"), &raw.contact_email, 500)?;
     if !contact_email.contains('@') || contact_email.contains(char::is_whitespace) {

@@ -170,10 +170,10 @@ impl Entry {
                 return Err(("category".into(), format!("lists {c:?} twice")));
             }
         }
-        if let Some(d) = &self.begin_date {
-            if !is_year_month(d) {
-                return Err(("begin_date".into(), format!("{d:?} is not yyyy-mm")));
-            }
+        if let Some(d) = &self.begin_date
+            && !is_year_month(d)
+        {
+            return Err(("begin_date".into(), format!("{d:?} is not yyyy-mm")));
         }
         grouping("lawful_basis_grouping", &self.lawful_basis_grouping, 100)?;
         grouping("source_data_grouping", &self.source_data_grouping, 500)?;
