@@ -78,10 +78,15 @@ pub fn print_report(report: &IngestReport) -> anyhow::Result<()> {
         report.refused().count(),
         report.skipped
     )?;
-    for (file, date) in &report.purged {
+    for (file, date, whole) in &report.purged {
+        let what = if *whole {
+            "purged"
+        } else {
+            "partly purged (its older periods)"
+        };
         writeln!(
             out,
-            "{file}: purged on {date} after its retention; not taken in again"
+            "{file}: {what} on {date} after its retention; not taken in again"
         )?;
     }
     for (file, err) in &report.unreadable {

@@ -55,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.json {
         let mut all = Vec::new();
         all.extend(outcome.resumed.as_ref());
-        all.push(&outcome.account);
+        all.extend(outcome.account.as_ref());
         serde_json::to_writer_pretty(&mut out, &all)?;
         writeln!(out)?;
         return Ok(());
@@ -82,7 +82,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         "deleted"
     };
-    print_account(&mut out, &outcome.account, verb)?;
+    match &outcome.account {
+        Some(a) => print_account(&mut out, a, verb)?,
+        None => writeln!(
+            out,
+            "what else is past its retention is planned once `vroeg purge` has finished the interrupted purge"
+        )?,
+    }
     for s in &outcome.without_retention {
         writeln!(
             out,
@@ -152,7 +158,7 @@ fn print_account(out: &mut impl Write, a: &PurgeAccount, verb: &str) -> anyhow::
     }
     writeln!(
         out,
-        "{verb}: {} stored rows in {} periods, {} quarantine files, {} run records, {} output folders ({} files); account {} on {}",
+        "{verb}: {} stored rows in {} periods, {} quarantine files, {} run records, {} output folders; {} files in all; account {} on {}",
         a.rows(),
         a.store.periods.len(),
         a.store.quarantine.len(),

@@ -311,6 +311,13 @@ fn a_killed_purge_leaves_a_readable_store_and_finishes_when_run_again() {
         );
         assert!(!o.status.success(), "{failpoint}: {}", text(&o));
         assert!(p.path("store/purge-pending.json").exists(), "{failpoint}");
+        let o = purge(&p, &["--dry-run"]);
+        let s = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            s.starts_with("an interrupted purge is pending and is finished first by `vroeg purge`")
+                && s.contains("what else is past its retention is planned once"),
+            "{failpoint}: {s}"
+        );
         // readable: the list is the same
         let o = p.run_at("2026-10-31", &[]);
         assert!(o.status.success(), "{failpoint}: {}", text(&o));
@@ -448,4 +455,96 @@ date_format = "%d-%m-%Y"
         "2026-02-30",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn purge_follows_no_link_checks_the_audit_log_first_and_leaves_what_is_not_the_runs() {
+    let p = kept_for("365");
+    assert!(p.synth("200", "24", "9", "inbox", false).status.success());
+    assert!(p.run_at("2026-10-31", &[]).status.success());
+    assert!(p.run_at("2025-03-31", &[]).status.success());
+    fs::write(p.path("out/2025-03-31/notes.txt"), "mine").unwrap();
+
+    // a period folder that is a link to elsewhere: refused, nothing deleted
+    let period = p.path("store/tables/rent_arrears/period=2024-11");
+    let elsewhere = p.path("elsewhere");
+    fs::rename(&period, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &period).unwrap();
+    fs::write(elsewhere.join("precious.txt"), "keep").unwrap();
+    let before = snapshot(&p.path("store"));
+    let names = |d: &Path| {
+        let mut n: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    let there = names(&elsewhere);
+    let o = purge(&p, &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "period=2024-11 is a symbolic link; a store holds only regular files and folders"
+        ),
+        "{}",
+        text(&o)
+    );
+    assert!(elsewhere.join("precious.txt").exists());
+    assert_eq!(names(&elsewhere), there, "nothing deleted through the link");
+    assert_eq!(snapshot(&p.path("store")), before);
+    fs::remove_file(&period).unwrap();
+    fs::remove_file(elsewhere.join("precious.txt")).unwrap();
+    fs::rename(&elsewhere, &period).unwrap();
+
+    // an output folder of another store in --out is not this store's
+    let other = kept_for("365");
+    assert!(
+        other
+            .synth("100", "24", "2", "inbox", false)
+            .status
+            .success()
+    );
+    assert!(other.run_at("2025-01-31", &[]).status.success());
+    let foreign = other.path("out");
+
+    let o = purge(&p, &["--out", foreign.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(other.path("out/2025-01-31/signals.csv").exists());
+    // the recorded output folder went, but not the file the run did not write
+    assert!(!p.path("out/2025-03-31/signals.csv").exists());
+    assert_eq!(
+        fs::read_to_string(p.path("out/2025-03-31/notes.txt")).unwrap(),
+        "mine"
+    );
+
+    // a damaged audit log stops the next purge before it deletes anything
+    let log = p.path("store/audit.jsonl");
+    let damaged = fs::read_to_string(&log)
+        .unwrap()
+        .replace("\"retention\"", "\"retentioN\"");
+    fs::write(&log, damaged).unwrap();
+    let before = snapshot(&p.path("store"));
+    let o = p.vroeg(&[
+        "purge",
+        "--pipeline",
+        "zoetermeer.toml",
+        "--today",
+        "2027-01-05",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("audit"), "{}", text(&o));
+    assert_eq!(snapshot(&p.path("store")), before);
+    // and so does a lost one, once the store shows a purge
+    fs::remove_file(&log).unwrap();
+    fs::remove_file(p.path("store/audit.head")).unwrap();
+    let o = p.vroeg(&[
+        "purge",
+        "--pipeline",
+        "zoetermeer.toml",
+        "--today",
+        "2027-01-05",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("shows earlier purges"), "{}", text(&o));
 }

@@ -31,10 +31,11 @@ pub struct IngestReport {
     /// Files skipped because they were taken in before (same name, same
     /// bytes).
     pub skipped: usize,
-    /// Of the skipped files, those whose delivery was purged after its
-    /// retention, with the purge date: never taken in again. Names are
-    /// `source/file`, escaped for display.
-    pub purged: Vec<(String, String)>,
+    /// Of the skipped files, those whose delivery was purged (whole or in
+    /// part) after its retention: the name (`source/file`, escaped for
+    /// display), the purge date and whether all of it was purged. Never
+    /// taken in again.
+    pub purged: Vec<(String, String, bool)>,
     /// What could not be read at all, with the reason: files that failed to
     /// read, `.csv` entries that are not regular files (pipes, devices,
     /// sockets, folders), source folders that cannot be listed. Nothing is
@@ -69,7 +70,7 @@ pub fn ingest(
         ..IngestReport::default()
     };
     // A file under a name taken in before is new only if its bytes changed.
-    let taken: Vec<Option<Option<String>>> = listing
+    let taken: Vec<Option<Option<(String, bool)>>> = listing
         .found
         .par_iter()
         .map(|f| {
@@ -78,7 +79,12 @@ pub fn ingest(
             }
             let sha = fingerprint(f)?;
             let e = store.already_taken(f.source, &f.name, &sha)?;
-            Some(e.purged.as_ref().map(|p| p.date.clone()))
+            Some(
+                e.purged
+                    .as_ref()
+                    .filter(|p| !p.files.is_empty())
+                    .map(|p| (p.date.clone(), e.is_tombstone())),
+            )
         })
         .collect();
     let default = Dialect::default();
@@ -87,7 +93,7 @@ pub fn ingest(
     for (found, taken) in listing.found.into_iter().zip(taken) {
         if let Some(purged) = taken {
             report.skipped += 1;
-            if let Some(date) = purged {
+            if let Some((date, whole)) = purged {
                 report.purged.push((
                     format!(
                         "{}/{}",
@@ -95,6 +101,7 @@ pub fn ingest(
                         vroeg_contracts::text::escaped(&found.name)
                     ),
                     date,
+                    whole,
                 ));
             }
             continue;

@@ -105,8 +105,9 @@ impl PurgeAccount {
 pub struct PurgeOutcome {
     /// An interrupted purge finished first.
     pub resumed: Option<PurgeAccount>,
-    /// This purge's account (deleted, or with `--dry-run` what would be).
-    pub account: PurgeAccount,
+    /// This purge's account (deleted, or with `--dry-run` what would be);
+    /// `None` for a dry run while an interrupted purge is pending.
+    pub account: Option<PurgeAccount>,
     /// Sources with stored rows but no `retention_days`: kept.
     pub without_retention: Vec<Source>,
     /// Whether nothing was deleted because of `--dry-run`.
@@ -120,18 +121,36 @@ pub fn purge(req: &PurgeRequest) -> Result<PurgeOutcome, JobError> {
     let out_root = std::path::absolute(&out_root).unwrap_or(out_root);
     if req.dry_run {
         let store = load::store_read_only(&p)?;
+        // An interrupted purge is finished first: what else is due can be
+        // planned only after it.
+        if let Some(bytes) = store.purge_journal()? {
+            return Ok(PurgeOutcome {
+                resumed: Some(journal(&store, &bytes)?),
+                without_retention: without_retention(&p, &store),
+                account: None,
+                dry_run: true,
+            });
+        }
         let account = plan(&p, &store, &out_root, req.today)?;
         return Ok(PurgeOutcome {
-            resumed: store
-                .purge_journal()?
-                .map(|b| journal(&store, &b))
-                .transpose()?,
+            resumed: None,
             without_retention: without_retention(&p, &store),
-            account,
+            account: Some(account),
             dry_run: true,
         });
     }
     let mut store = load::store(&p)?;
+    // The account must reach the audit log: a damaged or lost log is
+    // found before anything is deleted.
+    let entries = audit::verify(store.root())?;
+    if entries == 0 && store.purge_journal()?.is_none() && store.was_purged()? {
+        return Err(JobError::AuditLost(format!(
+            "the store {} shows earlier purges (tombstones in its ledger), but its audit log {} is empty or gone: restore it from backup before purging again",
+            store.root().display(),
+            store.root().join(audit::LOG_FILE).display()
+        )));
+    }
+    audit::complete(store.root())?;
     let resumed = match store.purge_journal()? {
         Some(bytes) => {
             let account = journal(&store, &bytes)?;
@@ -153,7 +172,7 @@ pub fn purge(req: &PurgeRequest) -> Result<PurgeOutcome, JobError> {
     Ok(PurgeOutcome {
         resumed,
         without_retention: without_retention(&p, &store),
-        account,
+        account: Some(account),
         dry_run: false,
     })
 }
@@ -173,6 +192,20 @@ fn journal(store: &ReadOnlyStore, bytes: &[u8]) -> Result<PurgeAccount, JobError
             "its date {:?} is not a date",
             account.today
         )));
+    }
+    account.store.check_paths().map_err(damaged)?;
+    let names_ok = account.outputs.iter().all(|o| {
+        Path::new(&o.folder).is_absolute()
+            && o.files.iter().all(|f| {
+                Path::new(&f.path)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)))
+            })
+    });
+    if !names_ok || !account.id.starts_with("purge-") {
+        return Err(damaged(
+            "it names an output file outside its folder, or an id that is not a purge's".into(),
+        ));
     }
     Ok(account)
 }
@@ -332,7 +365,11 @@ fn plan(
         }
     }
     store_plan.runs = store.plan_run_purge(&runs)?;
-    let outputs = output_folders(out_root, &folders, &judge)?;
+    let purging: BTreeMap<String, String> = runs
+        .iter()
+        .map(|(r, w)| (r.run_id.clone(), w.clone()))
+        .collect();
+    let outputs = output_folders(out_root, &folders, &purging, &store.purged_runs()?)?;
     let body = serde_json::to_vec(&(&store_plan, &outputs, today.to_string(), &p.sha256)).map_err(
         |e| JobError::WriteFile {
             path: store.root().join(vroeg_store::JOURNAL),
@@ -398,11 +435,15 @@ impl Judge<'_> {
 }
 
 /// The run output folders to delete: those the purged runs recorded, and
-/// the folders of `out` with a `manifest.json` judged on their manifest.
+/// the folders of `out` whose `manifest.json` names a run of this store
+/// that is purged now (`purging`, run id → why) or was before (`earlier`).
+/// Of a folder only the files its manifest lists with their SHA-256, and
+/// the manifest, are taken: anything else in it is not the run's and stays.
 fn output_folders(
     out: &Path,
     recorded: &BTreeMap<PathBuf, (String, String)>,
-    judge: &Judge<'_>,
+    purging: &BTreeMap<String, String>,
+    earlier: &BTreeSet<String>,
 ) -> Result<Vec<OutputPurge>, JobError> {
     let same = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let recorded: BTreeMap<PathBuf, &(String, String)> =
@@ -411,7 +452,9 @@ fn output_folders(
     match fs::read_dir(out) {
         Ok(listing) => {
             for entry in listing.flatten() {
-                candidates.insert(same(&entry.path()));
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    candidates.insert(same(&entry.path()));
+                }
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -425,9 +468,13 @@ fn output_folders(
     }
     let mut found = Vec::new();
     for folder in candidates {
-        let is_dir = fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir());
         let manifest = folder.join("manifest.json");
-        if !is_dir || !manifest.is_file() {
+        let is_dir = fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir());
+        let regular = fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file());
+        if !is_dir || !regular {
+            if let Some((id, _)) = recorded.get(&folder) {
+                tracing::warn!(folder = %folder.display(), run = %id, "the output folder of a purged run has no manifest.json; vroeg cannot tell its files, so it is left: delete it by hand");
+            }
             continue;
         }
         let Ok(m) = fs::read(&manifest)
@@ -443,16 +490,40 @@ fn output_folders(
         let run_id = field("run_id");
         let reason = match recorded.get(&folder) {
             Some((id, why)) if *id == run_id => Some(why.to_string()),
-            _ => judge.why(
-                &field("pipeline"),
-                &field("as_of"),
-                &field("finished_at"),
-                None,
-            ),
+            _ => purging.get(&run_id).cloned().or_else(|| {
+                earlier
+                    .contains(&run_id)
+                    .then(|| "its run record was purged before".to_string())
+            }),
         };
         let Some(reason) = reason else { continue };
         let mut files = Vec::new();
-        hash_tree(&folder, &folder, &mut files)?;
+        let listed = m.get("outputs").and_then(|o| o.as_object());
+        for (name, sha) in listed.into_iter().flatten() {
+            let flat = Path::new(name)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            let path = folder.join(name);
+            if !flat || !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                continue;
+            }
+            let (sha256, bytes) = hash_file(&path)?;
+            if Some(sha256.as_str()) == sha.as_str() {
+                files.push(DeletedFile {
+                    path: name.clone(),
+                    rows: None,
+                    bytes,
+                    sha256,
+                });
+            }
+        }
+        let (sha256, bytes) = hash_file(&manifest)?;
+        files.push(DeletedFile {
+            path: "manifest.json".into(),
+            rows: None,
+            bytes,
+            sha256,
+        });
         found.push(OutputPurge {
             folder: folder.to_string_lossy().into_owned(),
             run_id,
@@ -462,38 +533,4 @@ fn output_folders(
         });
     }
     Ok(found)
-}
-
-/// Every regular file under `dir`, hashed, paths relative to `base`.
-fn hash_tree(base: &Path, dir: &Path, out: &mut Vec<DeletedFile>) -> Result<(), JobError> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(|e| JobError::WriteFile {
-            path: dir.to_path_buf(),
-            message: e.to_string(),
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let meta = fs::symlink_metadata(&path).map_err(|e| JobError::WriteFile {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        if meta.is_dir() {
-            hash_tree(base, &path, out)?;
-        } else if meta.is_file() {
-            let (sha256, bytes) = hash_file(&path)?;
-            out.push(DeletedFile {
-                path: path
-                    .strip_prefix(base)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .into_owned(),
-                rows: None,
-                bytes,
-                sha256,
-            });
-        }
-    }
-    Ok(())
 }

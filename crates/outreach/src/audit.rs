@@ -198,6 +198,24 @@ fn open_log(path: &Path) -> Result<File> {
     }
 }
 
+/// Completes an append that a crash cut short (as the next append would),
+/// without appending; a log without a pending head is left as it is.
+pub fn complete(store_root: &Path) -> Result<()> {
+    if !interrupted(store_root) {
+        return Ok(());
+    }
+    let log_path = store_root.join(LOG_FILE);
+    let head_path = store_root.join(HEAD_FILE);
+    let mut log = open_log(&log_path)?;
+    log.lock().map_err(OutreachError::write(&log_path))?;
+    let mut content = Vec::new();
+    log.read_to_end(&mut content)
+        .map_err(unreadable(&log_path))?;
+    let head = read_head(&head_path)?;
+    repair_tail(&log, &log_path, &head_path, &content, head)?;
+    Ok(())
+}
+
 /// Whether the log holds a line of `command` with this `run_id` (an
 /// interrupted purge that already wrote its account). No log: no.
 pub fn contains(store_root: &Path, command: &str, run_id: &str) -> Result<bool> {

@@ -32,6 +32,15 @@ pub enum StoreError {
         /// What is wrong with it.
         message: String,
     },
+    /// A path inside the store is a symbolic link: a store holds regular
+    /// files and folders only, and nothing follows a link in it.
+    #[error(
+        "{path} is a symbolic link; a store holds only regular files and folders, and vroeg deletes nothing through a link (replace the link by what it points to)"
+    )]
+    Link {
+        /// The link.
+        path: PathBuf,
+    },
     /// The journal of an interrupted purge cannot be read.
     #[error(
         "the journal of an interrupted purge, {path}, cannot be read: {message}; the store reads as the ledger says, and deleting the journal makes the next `vroeg purge` plan anew"

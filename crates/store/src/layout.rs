@@ -170,7 +170,11 @@ impl Store {
                 .flat_map(|p| p.files.iter().chain(&p.quarantine));
             for f in purged {
                 let path = self.root.join(&f.path);
-                if path.is_file() && !self.root.join(crate::purge::JOURNAL).exists() {
+                let through_link = crate::purge::no_link(&self.root, &f.path).is_err();
+                if path.is_file()
+                    && !through_link
+                    && !self.root.join(crate::purge::JOURNAL).exists()
+                {
                     tracing::warn!(file = %path.display(), "removing a file of an interrupted purge");
                     fs::remove_file(&path)
                         .map_err(StoreError::io("removing purged file", &path))?;
@@ -231,8 +235,15 @@ fn collect_orphans(
         return Ok(());
     }
     for entry in fs::read_dir(dir).map_err(StoreError::io("listing", dir))? {
-        let path = entry.map_err(StoreError::io("listing", dir))?.path();
-        if path.is_dir() {
+        let entry = entry.map_err(StoreError::io("listing", dir))?;
+        let path = entry.path();
+        let kind = entry
+            .file_type()
+            .map_err(StoreError::io("reading", &path))?;
+        if kind.is_symlink() {
+            // never followed: what it points to is not the store's
+            tracing::warn!(link = %path.display(), "a symbolic link in the store is left alone");
+        } else if kind.is_dir() {
             collect_orphans(&path, committed, out)?;
         } else if seq_of(&path).is_none_or(|s| !committed.contains(&s)) {
             out.push(path);

@@ -145,22 +145,65 @@ impl LedgerEntry {
     /// Returns what is wrong, for an error that names the entry's file.
     pub fn check(&self) -> Result<(), String> {
         let contract = self.source.contract();
+        let table = |period: &str| {
+            format!(
+                "tables/{}/period={period}/d{:06}.parquet",
+                self.source.name(),
+                self.seq
+            )
+        };
+        let quarantine = format!("quarantine/{}/{:06}-", self.source.name(), self.seq);
+        let period_ok = |p: &str| {
+            let b = p.as_bytes();
+            b.len() == 7 && b[4] == b'-' && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
+        };
         for f in &self.files {
-            check_relative(&f.path, "tables/")?;
+            if !period_ok(&f.period) {
+                return Err(format!(
+                    "period {:?} of {} is not YYYY-MM",
+                    f.period, f.path
+                ));
+            }
+            if f.path != table(&f.period) {
+                return Err(format!(
+                    "the stored file {:?} is not where delivery {} of {} keeps period {:?} ({})",
+                    f.path,
+                    self.seq,
+                    self.source.name(),
+                    f.period,
+                    table(&f.period)
+                ));
+            }
             for (what, d) in [("min_date", &f.min_date), ("max_date", &f.max_date)] {
                 d.parse::<NaiveDate>()
                     .map_err(|_| format!("{what} {d:?} of {} is not a date", f.path))?;
             }
         }
-        if let Some(q) = &self.quarantine_file {
+        let quarantined = |q: &str| {
             check_relative(q, "quarantine/")?;
+            if q.starts_with(&quarantine) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the quarantine file {q:?} is not one of delivery {}",
+                    self.seq
+                ))
+            }
+        };
+        if let Some(q) = &self.quarantine_file {
+            quarantined(q)?;
         }
         if let Some(p) = &self.purged {
             for f in &p.files {
-                check_relative(&f.path, "tables/")?;
+                if !period_ok(&f.period) || f.path != table(&f.period) {
+                    return Err(format!(
+                        "the purged file {:?} is not one of delivery {}",
+                        f.path, self.seq
+                    ));
+                }
             }
             if let Some(q) = &p.quarantine {
-                check_relative(&q.path, "quarantine/")?;
+                quarantined(&q.path)?;
             }
         }
         for value in &self.partitions {

@@ -132,6 +132,31 @@ impl StorePurge {
     pub fn is_empty(&self) -> bool {
         self.periods.is_empty() && self.quarantine.is_empty() && self.runs.is_empty()
     }
+
+    /// Checks that every path of a plan read back from the journal is a
+    /// store path (`tables/`, `quarantine/`, `runs/`, no `..`).
+    pub fn check_paths(&self) -> Result<(), String> {
+        let paths = self
+            .periods
+            .iter()
+            .flat_map(|p| p.files.iter().map(|f| (f, "tables/")))
+            .chain(self.quarantine.iter().map(|q| (&q.file, "quarantine/")))
+            .chain(
+                self.runs
+                    .iter()
+                    .flat_map(|r| r.files.iter().map(|f| (f, "runs/"))),
+            );
+        for (f, folder) in paths {
+            let inside = f.path.starts_with(folder)
+                && Path::new(&f.path)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !inside {
+                return Err(format!("{:?} is not a path under {folder}", f.path));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The last day of a `YYYY-MM` period.
@@ -164,7 +189,23 @@ pub fn hash_file(path: &Path) -> Result<(String, u64), StoreError> {
     Ok((hex::encode(hasher.finalize()), bytes))
 }
 
+/// Refuses a store path reached through a symbolic link (any part of it).
+pub(crate) fn no_link(root: &Path, rel: &str) -> Result<(), StoreError> {
+    let mut at = root.to_path_buf();
+    for part in Path::new(rel).components() {
+        at.push(part);
+        match fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return Err(StoreError::Link { path: at }),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(StoreError::io("reading", &at)(e)),
+        }
+    }
+    Ok(())
+}
+
 fn deleted(root: &Path, rel: &str, rows: Option<u64>) -> Result<DeletedFile, StoreError> {
+    no_link(root, rel)?;
     let (sha256, bytes) = hash_file(&root.join(rel))?;
     Ok(DeletedFile {
         path: rel.to_string(),
@@ -284,6 +325,38 @@ impl ReadOnlyStore {
             }
         }
         out
+    }
+
+    /// The run ids of run records purged before (their `runs/*.purged`
+    /// markers).
+    pub fn purged_runs(&self) -> Result<BTreeSet<String>, StoreError> {
+        let dir = self.root.join("runs");
+        let mut ids = BTreeSet::new();
+        let listing = match fs::read_dir(&dir) {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ids),
+            Err(e) => return Err(StoreError::io("listing", &dir)(e)),
+        };
+        for entry in listing {
+            let path = entry.map_err(StoreError::io("listing", &dir))?.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("purged") {
+                continue;
+            }
+            let text = fs::read(&path).map_err(StoreError::io("reading", &path))?;
+            if let Some(id) = serde_json::from_slice::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("run_id")?.as_str().map(str::to_string))
+            {
+                ids.insert(id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Whether the store shows an earlier purge: a tombstone in the ledger
+    /// or a purged run record.
+    pub fn was_purged(&self) -> Result<bool, StoreError> {
+        Ok(self.ledger.iter().any(|e| e.purged.is_some()) || !self.purged_runs()?.is_empty())
     }
 
     /// The journal of an interrupted purge, if any.
@@ -425,7 +498,7 @@ impl Store {
     pub fn delete_purged(&self, plan: &StorePurge) -> Result<(), StoreError> {
         for p in &plan.periods {
             for f in &p.files {
-                remove(&self.root.join(&f.path))?;
+                remove_in(&self.root, &f.path)?;
                 crate::writer::failpoint("purge-delete");
             }
             let folder = self
@@ -442,7 +515,7 @@ impl Store {
             }
         }
         for q in &plan.quarantine {
-            remove(&self.root.join(&q.file.path))?;
+            remove_in(&self.root, &q.file.path)?;
         }
         for r in &plan.runs {
             let marker = crate::runs::purged_marker(&self.root, r.seq);
@@ -456,7 +529,7 @@ impl Store {
                     .map_err(StoreError::io("writing", &marker))?;
             }
             for f in &r.files {
-                remove(&self.root.join(&f.path))?;
+                remove_in(&self.root, &f.path)?;
             }
         }
         for dir in ["tables", "quarantine", "runs"] {
@@ -464,6 +537,12 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Deletes a store file, never through a link; one already gone is fine.
+fn remove_in(root: &Path, rel: &str) -> Result<(), StoreError> {
+    no_link(root, rel)?;
+    remove(&root.join(rel))
 }
 
 /// Deletes a file; one already gone is fine.

@@ -74,14 +74,24 @@ fn a_ledger_entry_with_an_impossible_date_is_an_error_not_a_panic() {
 fn a_ledger_entry_naming_a_file_outside_the_store_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (root, _) = two_snapshots(dir.path());
+    let own = {
+        let path = root.join("ledger/000001.json");
+        let json: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+        json["files"][0]["path"].as_str().unwrap().to_string()
+    };
+    // outside the store, or another delivery's file, which a purge of
+    // this entry would delete
     for outside in [
         "tables/../../secret.parquet",
         "/etc/passwd",
         "ledger/000001.json",
+        own.as_str(),
     ] {
         let path = edit_entry(&root, 2, |j| j["files"][0]["path"] = outside.into());
-        ledger_damage_is_reported(&root, &path, "is not a path under tables/");
+        ledger_damage_is_reported(&root, &path, "is not where delivery 2 of");
     }
+    let path = edit_entry(&root, 2, |j| j["files"][0]["period"] = "../x".into());
+    ledger_damage_is_reported(&root, &path, "is not YYYY-MM");
 }
 
 #[test]
