@@ -107,6 +107,9 @@ pub fn check(args: CheckArgs) -> anyhow::Result<()> {
         c.rules,
         &c.rule_set_sha256[..12]
     )?;
+    for w in &c.warnings {
+        writeln!(std::io::stderr().lock(), "vroeg: warning: {w}")?;
+    }
     Ok(())
 }
 

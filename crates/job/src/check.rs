@@ -14,6 +14,9 @@ pub struct CheckOutcome {
     pub rules: usize,
     /// The rule-set hash (over the parsed form).
     pub rule_set_sha256: String,
+    /// What reads further back than its source is kept (see
+    /// docs/retention.md): valid, but runs will refuse after a purge.
+    pub warnings: Vec<String>,
 }
 
 /// Loads the pipeline file and plans its rule set on empty tables; with
@@ -34,5 +37,6 @@ pub fn check(pipeline: &Path, store: Option<&Path>) -> Result<CheckOutcome, JobE
         features: rs.features.len(),
         rules: rs.rules.len(),
         rule_set_sha256: rs.sha256(),
+        warnings: crate::kept::beyond_retention(rs, &p.legitimacy),
     })
 }

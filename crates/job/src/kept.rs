@@ -18,7 +18,7 @@ use crate::JobError;
 use chrono::{Days, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 use vroeg_contracts::Source;
-use vroeg_pipeline::RuleSet;
+use vroeg_pipeline::{Legitimacy, RuleSet};
 use vroeg_store::{ReadOnlyStore, period_last_day};
 
 /// How far back a run reads one source.
@@ -63,6 +63,52 @@ fn reach(rs: &RuleSet) -> BTreeMap<Source, Reach> {
     out.entry(Source::Households).or_default().latest = true;
     let o = out.entry(Source::OutreachOutcomes).or_default();
     o.days = Some(o.days.unwrap_or(0).max(rs.suppress_recent_contact_days));
+    out
+}
+
+/// What in the rule set reads further back than its source is kept: after
+/// a purge, runs would refuse. One sentence each, naming the key.
+pub(crate) fn beyond_retention(rs: &RuleSet, legitimacy: &Legitimacy) -> Vec<String> {
+    let extra = rs
+        .repeat_min_rise_cents
+        .map_or(0, |_| rs.suppress_recent_contact_days);
+    let kept = |s: Source| legitimacy.sources.get(&s).map(|d| d.retention_days);
+    let mut out = Vec::new();
+    for f in &rs.features {
+        let Some(days_kept) = kept(f.source) else {
+            continue;
+        };
+        let snapshot = f.snapshot.as_ref();
+        let age = snapshot.and_then(|s| s.max_age_days);
+        let days = match (f.window.as_ref().map(|w| w.days), age) {
+            (Some(w), Some(a)) => Some(w.min(a)),
+            (w, a) => w.or(a),
+        };
+        let whole_source = snapshot.is_some_and(|s| s.supplier.is_none());
+        match days {
+            Some(d) if d + extra > days_kept => out.push(format!(
+                "features.{}: reads {} days of {} ({}), which keeps {days_kept} days: runs will refuse periods a purge deleted",
+                f.name,
+                d + extra,
+                f.source.name(),
+                if extra > 0 { "with the repeat signals' contact window" } else { "its window or snapshot age" }
+            )),
+            None if !whole_source => out.push(format!(
+                "features.{}: reads every stored period of {} (no window, or a snapshot per supplier without max_age_days), which keeps {days_kept} days: after the first purge every run refuses",
+                f.name,
+                f.source.name()
+            )),
+            _ => {}
+        }
+    }
+    if let Some(days_kept) = kept(Source::OutreachOutcomes)
+        && rs.suppress_recent_contact_days > days_kept
+    {
+        out.push(format!(
+            "scoring.suppress_recent_contact_days: {} days of outreach_outcomes, which keeps {days_kept} days: runs will refuse periods a purge deleted",
+            rs.suppress_recent_contact_days
+        ));
+    }
     out
 }
 
@@ -239,6 +285,41 @@ mod tests {
         purged: &BTreeMap<Source, BTreeSet<String>>,
     ) -> Vec<(Source, String)> {
         gone_with(d(as_of), &reads_from(rs, d(as_of), known), purged)
+    }
+
+    #[test]
+    fn what_reads_further_back_than_it_is_kept_is_said() {
+        let p = |edit: &dyn Fn(String) -> String| {
+            let text = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines/zoetermeer.toml"),
+            )
+            .unwrap();
+            vroeg_pipeline::Pipeline::from_toml(&edit(text), Path::new("/p/z.toml")).unwrap()
+        };
+        let shipped = p(&|t| t);
+        assert_eq!(
+            beyond_retention(shipped.rule_set.as_ref().unwrap(), &shipped.legitimacy),
+            Vec::<String>::new()
+        );
+        let short = p(&|t| t.replace("retention_days = 365", "retention_days = 20"));
+        assert_eq!(
+            beyond_retention(short.rule_set.as_ref().unwrap(), &short.legitimacy),
+            [
+                "features.pupil_absence_hours: reads 28 days of school_absence (its window or snapshot age), which keeps 20 days: runs will refuse periods a purge deleted"
+            ]
+        );
+        let open = p(&|t| {
+            t.replace(
+                "window = { column = \"stop_date\", days = \"{benefit_window_days}\" }\n",
+                "",
+            )
+        });
+        assert_eq!(
+            beyond_retention(open.rule_set.as_ref().unwrap(), &open.legitimacy),
+            [
+                "features.benefit_stops_recent: reads every stored period of benefit_stops (no window, or a snapshot per supplier without max_age_days), which keeps 730 days: after the first purge every run refuses"
+            ]
+        );
     }
 
     #[test]
