@@ -40,9 +40,11 @@ pub struct RawPipeline {
     /// with the municipality's (the report's and the backtest's fairness
     /// per district).
     pub fairness: Option<RawFairness>,
-    /// `[outputs]`: how long run outputs and the run history are kept.
+    /// `[outputs]`: how long run outputs and the run history are kept;
+    /// required when the file has features.
     pub outputs: Option<RawRetention>,
-    /// `[quarantine]`: how long quarantined rows are kept.
+    /// `[quarantine]`: how long quarantined rows are kept; required when the
+    /// file has features.
     pub quarantine: Option<RawRetention>,
     /// `[register]`: the human texts of the public algorithm-register entry
     /// (`vroeg register`, docs/register.md).
@@ -228,7 +230,9 @@ pub struct RawPaths {
 /// `[sources.<name>]`: how the supplier writes its CSV, and on what legal
 /// basis, for which purposes and how long the municipality keeps it. A
 /// source that a feature reads must declare `legal_basis`, `purposes` and
-/// `retention_days` (see docs/legal-basis.md).
+/// `retention_days` for the pipeline's purpose, and so must `households`
+/// and `outreach_outcomes`, which every run reads (see
+/// docs/legal-basis.md).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
