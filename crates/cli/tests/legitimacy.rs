@@ -511,12 +511,31 @@ fn purge_follows_no_link_checks_the_audit_log_first_and_leaves_what_is_not_the_r
     let o = purge(&p, &["--out", foreign.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(other.path("out/2025-01-31/signals.csv").exists());
-    // the recorded output folder went, but not the file the run did not write
+    // outside the out folder given: left, and said
+    assert!(p.path("out/2025-03-31/signals.csv").exists());
+    assert!(
+        text(&o).contains("is outside the out folder"),
+        "{}",
+        text(&o)
+    );
+    // the next purge finds it by its purged run; only what the run wrote goes
+    let o = purge(&p, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("its run record was purged before"),
+        "{}",
+        text(&o)
+    );
     assert!(!p.path("out/2025-03-31/signals.csv").exists());
     assert_eq!(
         fs::read_to_string(p.path("out/2025-03-31/notes.txt")).unwrap(),
         "mine"
     );
+
+    // a store that is not there is a wrong path: refused, not made
+    let o = purge(&p, &["--store", "nowhere"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(!p.path("nowhere").exists());
 
     // a damaged audit log stops the next purge before it deletes anything
     let log = p.path("store/audit.jsonl");
@@ -535,6 +554,13 @@ fn purge_follows_no_link_checks_the_audit_log_first_and_leaves_what_is_not_the_r
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains("audit"), "{}", text(&o));
     assert_eq!(snapshot(&p.path("store")), before);
+    let o = purge(&p, &["--dry-run"]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "the dry run says so too: {}",
+        text(&o)
+    );
     // and so does a lost one, once the store shows a purge
     fs::remove_file(&log).unwrap();
     fs::remove_file(p.path("store/audit.head")).unwrap();

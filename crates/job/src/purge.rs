@@ -119,8 +119,14 @@ pub fn purge(req: &PurgeRequest) -> Result<PurgeOutcome, JobError> {
     let p = load::pipeline(&req.pipeline, &req.paths)?;
     let out_root = req.out.clone().unwrap_or_else(|| p.out.clone());
     let out_root = std::path::absolute(&out_root).unwrap_or(out_root);
+    if req.today > chrono::Utc::now().date_naive() {
+        tracing::warn!(today = %req.today, "--today is later than today: purge counts retention from that day (use --dry-run to see what goes)");
+    }
+    // a store that is not there is a wrong path, not an empty store
+    let existing = load::store_read_only(&p)?;
     if req.dry_run {
-        let store = load::store_read_only(&p)?;
+        let store = existing;
+        check_audit(&store)?;
         // An interrupted purge is finished first: what else is due can be
         // planned only after it.
         if let Some(bytes) = store.purge_journal()? {
@@ -139,17 +145,9 @@ pub fn purge(req: &PurgeRequest) -> Result<PurgeOutcome, JobError> {
             dry_run: true,
         });
     }
+    drop(existing);
     let mut store = load::store(&p)?;
-    // The account must reach the audit log: a damaged or lost log is
-    // found before anything is deleted.
-    let entries = audit::verify(store.root())?;
-    if entries == 0 && store.purge_journal()?.is_none() && store.was_purged()? {
-        return Err(JobError::AuditLost(format!(
-            "the store {} shows earlier purges (tombstones in its ledger), but its audit log {} is empty or gone: restore it from backup before purging again",
-            store.root().display(),
-            store.root().join(audit::LOG_FILE).display()
-        )));
-    }
+    check_audit(&store)?;
     audit::complete(store.root())?;
     let resumed = match store.purge_journal()? {
         Some(bytes) => {
@@ -175,6 +173,20 @@ pub fn purge(req: &PurgeRequest) -> Result<PurgeOutcome, JobError> {
         account: Some(account),
         dry_run: false,
     })
+}
+
+/// The account must reach the audit log: a damaged or lost log is found
+/// before anything is deleted.
+fn check_audit(store: &ReadOnlyStore) -> Result<(), JobError> {
+    let entries = audit::verify(store.root())?;
+    if entries == 0 && store.purge_journal()?.is_none() && store.was_purged()? {
+        return Err(JobError::AuditLost(format!(
+            "the store {} shows earlier purges (tombstones in its ledger), but its audit log {} is empty or gone: restore it from backup before purging again",
+            store.root().display(),
+            store.root().join(audit::LOG_FILE).display()
+        )));
+    }
+    Ok(())
 }
 
 /// The journal of an interrupted purge.
@@ -446,8 +458,19 @@ fn output_folders(
     earlier: &BTreeSet<String>,
 ) -> Result<Vec<OutputPurge>, JobError> {
     let same = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let recorded: BTreeMap<PathBuf, &(String, String)> =
-        recorded.iter().map(|(k, v)| (same(k), v)).collect();
+    // Only inside the out folder: a store copied or restored elsewhere
+    // records the original's folders, which are not this purge's to delete.
+    let root = same(out);
+    let mut recorded_here: BTreeMap<PathBuf, &(String, String)> = BTreeMap::new();
+    for (k, v) in recorded {
+        let k = same(k);
+        if k.starts_with(&root) {
+            recorded_here.insert(k, v);
+        } else if k.exists() {
+            tracing::warn!(folder = %k.display(), run = %v.0, "the output folder of a purged run is outside the out folder; give `vroeg purge --out` its parent folder to delete it");
+        }
+    }
+    let recorded = recorded_here;
     let mut candidates: BTreeSet<PathBuf> = recorded.keys().cloned().collect();
     match fs::read_dir(out) {
         Ok(listing) => {
@@ -472,7 +495,9 @@ fn output_folders(
         let is_dir = fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir());
         let regular = fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file());
         if !is_dir || !regular {
-            if let Some((id, _)) = recorded.get(&folder) {
+            if let Some((id, _)) = recorded.get(&folder)
+                && folder.exists()
+            {
                 tracing::warn!(folder = %folder.display(), run = %id, "the output folder of a purged run has no manifest.json; vroeg cannot tell its files, so it is left: delete it by hand");
             }
             continue;

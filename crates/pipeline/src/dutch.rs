@@ -28,6 +28,12 @@ pub(crate) fn checked(
     if t.chars().count() > DUTCH_MAX {
         return Err(format!("is longer than {DUTCH_MAX} characters"));
     }
+    if let Some(c) = crate::register::odd_char(t, false) {
+        return Err(format!(
+            "holds the invisible or control character U+{:04X}; write plain text",
+            c as u32
+        ));
+    }
     if t.contains(['<', '>']) {
         return Err("may not hold `<` or `>`; write e.g. \"ten minste\"".into());
     }
@@ -90,6 +96,17 @@ fn placeholder_nl(p: &Placeholder, params: &BTreeMap<String, ParamValue>) -> Str
     }
 }
 
+/// How tightly an operator binds, as SQL parses it.
+fn precedence(op: &B) -> u8 {
+    match op {
+        B::Or => 1,
+        B::And => 2,
+        B::Multiply | B::Divide | B::Modulo => 5,
+        B::Plus | B::Minus => 4,
+        _ => 3,
+    }
+}
+
 impl Expression {
     /// The expression read out in Dutch with every parameter filled in;
     /// `name` gives the Dutch words for a column or feature name.
@@ -138,7 +155,27 @@ impl Reader<'_> {
             },
             Expr::TypedString(t) => t.value.value.to_string().trim_matches('\'').to_string(),
             Expr::BinaryOp { left, op, right } => {
-                let (l, r) = (self.read(left), self.read(right));
+                // brackets where the parsed order differs from reading left
+                // to right: `a OF b EN c` is ambiguous, `(a of b) en c` not
+                let outer = precedence(op);
+                let side = |x: &Expr, right_side: bool| {
+                    let text = self.read(x);
+                    match x {
+                        Expr::BinaryOp { op: inner, .. }
+                            if precedence(inner) < outer
+                                || (matches!(op, B::And | B::Or)
+                                    && matches!(inner, B::And | B::Or)
+                                    && inner != op)
+                                || (right_side
+                                    && precedence(inner) == outer
+                                    && !matches!(op, B::And | B::Or | B::Plus | B::Multiply)) =>
+                        {
+                            format!("({text})")
+                        }
+                        _ => text,
+                    }
+                };
+                let (l, r) = (side(left, false), side(right, true));
                 let word = match op {
                     B::And => "en",
                     B::Or => "of",
@@ -190,7 +227,7 @@ impl Reader<'_> {
                 low,
                 high,
             } => format!(
-                "{} ligt {}tussen {} en {}",
+                "{} ligt {}tussen {} en {} (grenzen inbegrepen)",
                 self.read(expr),
                 if *negated { "niet " } else { "" },
                 self.read(low),
@@ -300,6 +337,16 @@ mod tests {
         assert_eq!(
             out,
             "[arrears_eur] is ten minste 75,00 en [oldest_unpaid_date] is ten hoogste de peildatum min 30 dagen en niet [payment_plan]"
+        );
+        let e = parse("x > 1 OR x < 0 AND reason = 'a'", &["reason", "x"], false);
+        assert_eq!(
+            e.in_dutch(&params(), &|n| n.to_string()),
+            "x is meer dan 1 of (x is minder dan 0 en reason is 'a')"
+        );
+        let e = parse("(x + 1) * 2 - (x - 1)", &["x"], false);
+        assert_eq!(
+            e.in_dutch(&params(), &|n| n.to_string()),
+            "(x plus 1) maal 2 min (x min 1)"
         );
         let e = parse("reason IN {kinds} OR x > 1.5", &["reason", "x"], false);
         assert_eq!(

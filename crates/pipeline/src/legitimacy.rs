@@ -131,6 +131,15 @@ pub(crate) fn declaration(key: &str, raw: &RawSource) -> Result<Option<Declarati
             ),
         ));
     }
+    if let Some(c) = crate::register::odd_char(trimmed, false) {
+        return Err((
+            format!("{key}.legal_basis"),
+            format!(
+                "holds the invisible or control character U+{:04X}",
+                c as u32
+            ),
+        ));
+    }
     if trimmed.contains(['<', '>']) {
         return Err((
             format!("{key}.legal_basis"),

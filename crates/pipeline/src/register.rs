@@ -77,35 +77,128 @@ pub struct Register {
 
 type KeyError = (String, String);
 
+/// A character no published text may hold: a control character (line
+/// breaks and tabs only where `breaks`) or an invisible format character
+/// (zero-width spaces and joiners, bidirectional overrides, a byte-order
+/// mark), which would make the text read otherwise than it is.
+pub fn odd_char(text: &str, breaks: bool) -> Option<char> {
+    text.chars().find(|&c| {
+        let control = c.is_control() && !(breaks && matches!(c, '\n' | '\r' | '\t'));
+        let invisible = matches!(c,
+            '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+        control || invisible
+    })
+}
+
+/// The message for [`odd_char`]'s find.
+fn odd_message(c: char) -> String {
+    format!(
+        "holds the invisible or control character U+{:04X}; write plain text",
+        c as u32
+    )
+}
+
 /// The length of an HTML text as the register counts it: the text between
 /// tags (text pieces joined by one space), or what is wrong: a tag other
-/// than [`HTML_TAGS`], an attribute, or a stray `<`.
+/// than [`HTML_TAGS`], an attribute, a tag not closed or closed out of
+/// order, a list or paragraph holding what it may not, a `<` or `&` that
+/// starts no tag or entity.
 pub fn html_text_len(text: &str) -> Result<usize, String> {
     let mut pieces: Vec<usize> = Vec::new();
+    let mut open: Vec<&str> = Vec::new();
     let mut rest = text;
     loop {
         let (before, after) = match rest.find('<') {
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
+        check_entities(before)?;
+        if !before.trim().is_empty() && matches!(open.last(), Some(&"ul" | &"ol")) {
+            return Err("text directly inside <ul> or <ol>; put it in <li>".into());
+        }
         if !before.is_empty() {
             pieces.push(before.chars().count());
         }
         let Some(after) = after else { break };
         let close = after
-            .find('>')
+            .find(['>', '<'])
+            .filter(|i| after.as_bytes()[*i] == b'>')
             .ok_or("a `<` that opens no tag; write &lt; for the character")?;
         let tag = after[..close].trim();
+        let closing = tag.starts_with('/');
         let name = tag.trim_start_matches('/').trim_end_matches('/').trim();
         if !HTML_TAGS.contains(&name) {
+            let shown: String = tag.chars().take(20).collect();
             return Err(format!(
-                "the tag <{tag}> is not allowed; the register takes only {} (without attributes)",
+                "the tag <{shown}> is not allowed; the register takes only {} (without attributes)",
                 HTML_TAGS.join(", ")
             ));
         }
+        if name == "br" {
+            if closing {
+                return Err("</br> closes nothing; write <br>".into());
+            }
+        } else if closing {
+            match open.pop() {
+                Some(o) if o == name => {}
+                Some(o) => return Err(format!("</{name}> closes <{o}>")),
+                None => return Err(format!("</{name}> closes nothing")),
+            }
+        } else if tag.ends_with('/') {
+            return Err(format!(
+                "<{name}/> is not a tag of its own; write <{name}>…</{name}>"
+            ));
+        } else {
+            match (open.last(), name) {
+                (Some(&"p"), _) => return Err(format!("<{name}> inside <p>; close the <p> first")),
+                (Some(&"ul" | &"ol"), n) if n != "li" => {
+                    return Err(format!("<{n}> directly inside a list; put it in <li>"));
+                }
+                (_, "li") if !matches!(open.last(), Some(&"ul" | &"ol")) => {
+                    return Err("<li> outside <ul> or <ol>".into());
+                }
+                _ => open.push(name),
+            }
+        }
         rest = &after[close + 1..];
     }
+    if let Some(o) = open.last() {
+        return Err(format!("<{o}> is not closed"));
+    }
     Ok(pieces.iter().sum::<usize>() + pieces.len().saturating_sub(1))
+}
+
+/// Every `&` starts an entity: `&name;`, `&#123;` or `&#x1F;`.
+fn check_entities(text: &str) -> Result<(), String> {
+    for (i, _) in text.match_indices('&') {
+        let rest = &text[i + 1..];
+        let end = rest.find(';').filter(|e| *e <= 10);
+        let ok = end.is_some_and(|e| {
+            let body = &rest[..e];
+            let digits = |s: &str, hex: bool| {
+                !s.is_empty()
+                    && s.chars().all(|c| {
+                        if hex {
+                            c.is_ascii_hexdigit()
+                        } else {
+                            c.is_ascii_digit()
+                        }
+                    })
+            };
+            match body.strip_prefix('#') {
+                Some(n) => match n.strip_prefix(['x', 'X']) {
+                    Some(h) => digits(h, true),
+                    None => digits(n, false),
+                },
+                None => !body.is_empty() && body.chars().all(|c| c.is_ascii_alphabetic()),
+            }
+        });
+        if !ok {
+            return Err("a `&` that starts no entity; write &amp; for the character".into());
+        }
+    }
+    Ok(())
 }
 
 /// Whether `d` is a month as the register writes it, `yyyy-mm`.
@@ -122,6 +215,9 @@ fn plain(key: &str, text: &str, max: usize) -> Result<String, KeyError> {
     if t.is_empty() {
         return Err((key.into(), "is empty".into()));
     }
+    if let Some(c) = odd_char(t, false) {
+        return Err((key.into(), odd_message(c)));
+    }
     if t.contains(['<', '>']) {
         return Err((key.into(), "is plain text: no `<` or `>`".into()));
     }
@@ -137,6 +233,9 @@ fn plain(key: &str, text: &str, max: usize) -> Result<String, KeyError> {
 
 fn html(key: &str, text: &Option<String>) -> Result<Option<String>, KeyError> {
     let Some(t) = text else { return Ok(None) };
+    if let Some(c) = odd_char(t, true) {
+        return Err((key.into(), odd_message(c)));
+    }
     let n = html_text_len(t).map_err(|m| (key.to_string(), m))?;
     if n == 0 {
         return Err((key.into(), "is empty; leave it out or write it".into()));
@@ -190,7 +289,19 @@ pub(crate) fn register(raw: &RawRegister) -> Result<Register, KeyError> {
         ));
     }
     let contact_email = plain(&k("contact_email"), &raw.contact_email, 500)?;
-    if !contact_email.contains('@') || contact_email.contains(char::is_whitespace) {
+    let address_ok = match contact_email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !local.contains(':')
+                && !contact_email.contains(char::is_whitespace)
+        }
+        None => false,
+    };
+    if !address_ok {
         return Err((
             k("contact_email"),
             format!("{contact_email:?} is not an e-mail address"),
@@ -242,5 +353,29 @@ mod tests {
         assert!(html_text_len("<p class=\"x\">y</p>").is_err());
         assert!(html_text_len("a < b").is_err());
         assert!(html_text_len("<script>x</script>").is_err());
+        for bad in [
+            "<p>unclosed <ul><li>x</p>",
+            "<p><p>x</p></p>",
+            "x</p>",
+            "<p>a</div></p>",
+            "a</br>b",
+            "<p><ul><li>x</li></ul></p>",
+            "<ul>x</ul>",
+            "<li>x</li>",
+            "<p>x",
+            "AT&T",
+            "&bogus",
+            "<p/>",
+        ] {
+            assert!(html_text_len(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            html_text_len("<div><p>a &amp; b<br></p><ol><li><p>c</p></li></ol></div>"),
+            Ok(11)
+        );
+        assert_eq!(odd_char("a\u{202E}b", true), Some('\u{202E}'));
+        assert_eq!(odd_char("a\nb", true), None);
+        assert_eq!(odd_char("a\nb", false), Some('\n'));
+        assert_eq!(odd_char("naïve café ✓", false), None);
     }
 }

@@ -67,7 +67,7 @@ pub fn rule_nl(input: &Input<'_>, rule: &Rule) -> String {
         .map(|t| sentence(&fill(t, &rs.params)))
         .unwrap_or_else(|| sentence(&rule.description));
     format!(
-        "{} ({domain}, {}): {meaning} Geldt als {}.",
+        "{} ({domain}, {}): {meaning} Voorwaarde: {}.",
         rule.id,
         points(rule.weight),
         over_features(rs, &rule.when)
@@ -99,6 +99,18 @@ pub fn exclusions_nl(rs: &RuleSet) -> Vec<String> {
         out.push(s);
     }
     out
+}
+
+/// Every parameter of the rule set with its value: each threshold of the
+/// features' filters, windows and snapshots is one, so each shows here even
+/// where no Dutch text names it.
+pub fn parameters_nl(rs: &RuleSet) -> String {
+    let all: Vec<String> = rs
+        .params
+        .iter()
+        .map(|(name, v)| format!("{name} = {}", vroeg_pipeline::dutch::value_nl(v)))
+        .collect();
+    format!("Parameters van de regels: {}.", all.join("; "))
 }
 
 /// The capacity limit as plain text.
@@ -134,7 +146,8 @@ pub fn methods_and_models(input: &Input<'_>) -> String {
         html.push_str(&format!("<li>{}.</li>", escape(&x)));
     }
     html.push_str(&format!(
-        "</ul><p>{} {}</p><p>Regelset SHA-256: {}</p>",
+        "</ul><p>{}</p><p>{} {}</p><p>Regelset SHA-256: {}</p>",
+        escape(&parameters_nl(rs)),
         escape(&order_nl(rs)),
         escape(&capacity_nl(rs)),
         rs.sha256()
@@ -158,23 +171,23 @@ mod tests {
         let input = Input::new(&p).unwrap();
         assert_eq!(
             rule_nl(&input, rule(&input, "fixed_cost_arrears")),
-            "fixed_cost_arrears (domein vaste lasten, 2 punten): Ten minste één achterstand op vaste lasten (energie, water, zorgverzekering, telecom) van ten minste € 75 die ten minste 30 dagen openstaat, zonder betalingsregeling. Geldt als het aantal achterstanden op vaste lasten van ten minste € 75, ten minste 30 dagen onbetaald, zonder betalingsregeling is ten minste 1."
+            "fixed_cost_arrears (domein vaste lasten, 2 punten): Ten minste één achterstand op vaste lasten (energie, water, zorgverzekering, telecom) van ten minste € 75 die ten minste 30 dagen openstaat, zonder betalingsregeling. Voorwaarde: het aantal achterstanden op vaste lasten van ten minste € 75, ten minste 30 dagen onbetaald, zonder betalingsregeling is ten minste 1."
         );
         assert_eq!(
             rule_nl(&input, rule(&input, "rent_arrears")),
-            "rent_arrears (domein wonen, 3 punten): Een huurachterstand van ten minste 1 maandhuur, zonder betalingsregeling. Geldt als het aantal huurachterstanden in de actuele opgave van de verhuurders is meer dan 0 en de huurachterstand in euro is ten minste 1 maal de maandhuur in euro en het aantal huurachterstanden met een betalingsregeling is 0."
+            "rent_arrears (domein wonen, 3 punten): Een huurachterstand van ten minste 1 maandhuur, zonder betalingsregeling. Voorwaarde: het aantal huurachterstanden in de actuele opgave van de verhuurders is meer dan 0 en de huurachterstand in euro is ten minste 1 maal de maandhuur in euro en het aantal huurachterstanden met een betalingsregeling is 0."
         );
         assert_eq!(
             rule_nl(&input, rule(&input, "school_absence")),
-            "school_absence (domein school, 2 punten): Een kind met ten minste 16 uur ongeoorloofd verzuim in 28 dagen (de meldplicht van de Leerplichtwet). Geldt als de uren ongeoorloofd verzuim of luxe verzuim van het meest afwezige kind in de laatste 28 dagen is ten minste 16."
+            "school_absence (domein school, 2 punten): Een kind met ten minste 16 uur ongeoorloofd verzuim in 28 dagen (de meldplicht van de Leerplichtwet). Voorwaarde: de uren ongeoorloofd verzuim of luxe verzuim van het meest afwezige kind in de laatste 28 dagen is ten minste 16."
         );
         assert_eq!(
             rule_nl(&input, rule(&input, "multi_domain")),
-            "multi_domain (over andere regels, 4 punten): Signalen uit ten minste 2 levensdomeinen. Geldt als het aantal levensdomeinen waarin een regel opging is ten minste 2."
+            "multi_domain (over andere regels, 4 punten): Signalen uit ten minste 2 levensdomeinen. Voorwaarde: het aantal levensdomeinen waarin een regel opging is ten minste 2."
         );
         assert_eq!(
             rule_nl(&input, rule(&input, "children_in_household")),
-            "children_in_household (over andere regels, 1 punt): Minderjarige kinderen in het huishouden, en ten minste één signaal. Geldt als het aantal minderjarige kinderen volgens de basisregistratie is ten minste 1 en het aantal levensdomeinen waarin een regel opging is ten minste 1."
+            "children_in_household (over andere regels, 1 punt): Minderjarige kinderen in het huishouden, en ten minste één signaal. Voorwaarde: het aantal minderjarige kinderen volgens de basisregistratie is ten minste 1 en het aantal levensdomeinen waarin een regel opging is ten minste 1."
         );
     }
 

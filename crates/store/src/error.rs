@@ -21,7 +21,7 @@ pub enum StoreError {
     },
     /// Another ingest or run holds the store's lock.
     #[error(
-        "the store {0} is in use by another vroeg process (an ingest or a run); wait until it has finished and try again (its lock ends with that process)"
+        "the store {0} is in use by another vroeg process (an ingest, a run or a purge); wait until it has finished and try again (its lock ends with that process)"
     )]
     Locked(PathBuf),
     /// A ledger entry cannot be parsed or does not make sense.
