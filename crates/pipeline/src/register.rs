@@ -344,6 +344,52 @@ pub(crate) fn register(raw: &RawRegister) -> Result<Register, KeyError> {
 mod tests {
     use super::*;
 
+    /// The shipped pipeline with one edit, loaded: the error, if any.
+    fn refused(old: &str, new: &str) -> Option<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../pipelines/zoetermeer.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(old), "{old}");
+        crate::Pipeline::from_toml(&text.replacen(old, new, 1), &path)
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    #[test]
+    fn register_texts_are_checked_at_their_key() {
+        let email = "contact_email = \"vroegsignalering@example.nl\"";
+        for bad in [
+            "@example.nl",
+            "a@@b.nl",
+            "mailto:jan@x.nl",
+            "jan@localhost",
+            "a b@x.nl",
+        ] {
+            let e = refused(email, &format!("contact_email = \"{bad}\"")).unwrap();
+            assert!(e.contains("`register.contact_email`"), "{bad}: {e}");
+        }
+        let name = "name = \"Vroegsignalering bij meerdere kleine signalen (Zoetermeer)\"";
+        let e = refused(name, "name = \"\\u200b\"").unwrap();
+        assert!(
+            e.contains("`register.name`: holds the invisible or control character U+200B"),
+            "{e}"
+        );
+        let e = refused(name, "name = \"a\\u001b[2J\"").unwrap();
+        assert!(e.contains("U+001B"), "{e}");
+        let goal = "goal = \"<p>Huishoudens";
+        let e = refused(goal, "goal = \"<p><ul><li>x</li></ul></p><p>Huishoudens").unwrap();
+        assert!(e.contains("`register.goal`: <ul> inside <p>"), "{e}");
+        let e = refused("begin_date = \"2026-01\"", "begin_date = \"2026-13\"").unwrap();
+        assert!(e.contains("`register.begin_date`"), "{e}");
+        let e = refused(
+            "category = [\"Sociale zekerheid\",",
+            "category = [\"Sociale zaken\",",
+        )
+        .unwrap();
+        assert!(e.contains("`register.category`: \"Sociale zaken\""), "{e}");
+        assert_eq!(refused(email, email), None);
+    }
+
     #[test]
     fn html_lengths_count_text_and_refuse_other_tags() {
         assert_eq!(html_text_len("<p>abc</p><ul><li>de</li></ul>"), Ok(6));
