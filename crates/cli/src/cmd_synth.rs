@@ -33,6 +33,12 @@ pub struct Args {
     /// A household register snapshot every N months, counting back from the last.
     #[arg(long, default_value_t = 6)]
     register_every: u32,
+    /// How the deliveries are cut into files: `monthly` (one file per
+    /// supplier per month) or `school-weekly` (a full register snapshot
+    /// every month and school absence per school per week, many small
+    /// files).
+    #[arg(long, default_value = "monthly")]
+    shape: vroeg_synth::Shape,
     /// Also write a synthetic contact table of the same households (fake
     /// streets and postcodes, mode 0600) to this file, beside the inbox,
     /// never inside it.
@@ -50,6 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         out: args.out.clone(),
         mess: args.mess,
         register_every: args.register_every,
+        shape: args.shape,
         contacts: args.contacts.clone(),
     })?;
     writeln!(

@@ -35,11 +35,24 @@ pub fn init(format: &str, level: &str) {
         .parse_lossy(directives.join(","));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| AboveTheBar)
         .with_target(false);
     if format == "json" {
         builder.json().flatten_event(true).init();
     } else {
         builder.compact().init();
+    }
+}
+
+/// stderr, with the progress bar out of the way while a line is written.
+struct AboveTheBar;
+
+impl std::io::Write for AboveTheBar {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        crate::progress::suspend(|| std::io::stderr().write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
     }
 }

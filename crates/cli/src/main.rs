@@ -14,6 +14,7 @@ mod cmd_register;
 mod cmd_run;
 mod cmd_synth;
 mod logging;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -109,7 +110,8 @@ enum Command {
 fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     logging::init(&cli.log_format, &cli.log_level);
-    match cli.command {
+    progress::init(&cli.log_format);
+    let outcome = match cli.command {
         Command::Run(args) => cmd_run::run(args),
         Command::Check(args) => cmd_run::check(args),
         Command::Explain(args) => cmd_run::explain(args),
@@ -124,7 +126,9 @@ fn run() -> anyhow::Result<()> {
         Command::Backtest(args) => cmd_policy::backtest(args),
         Command::Register(args) => cmd_register::run(args),
         Command::Purge(args) => cmd_purge::run(args),
-    }
+    };
+    progress::clear();
+    outcome
 }
 
 /// Whether the error is stdout closed by its reader.

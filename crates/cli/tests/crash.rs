@@ -26,14 +26,28 @@ fn ledger(p: &Project) -> BTreeSet<String> {
     let mut entries = BTreeSet::new();
     for e in fs::read_dir(p.path("store/ledger")).unwrap() {
         let text = fs::read_to_string(e.unwrap().path()).unwrap();
-        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let o = v.as_object_mut().unwrap();
-        o.remove("seq");
-        o.remove("files");
-        for k in ["ingested_at", "duration_ms", "quarantine_file"] {
-            o.remove(k);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        // a ledger file holds one delivery, or a batch of them; how the
+        // deliveries fell into batches depends on where the kills were
+        let held = match v {
+            serde_json::Value::Array(batch) => batch,
+            one => vec![one],
+        };
+        for mut v in held {
+            let o = v.as_object_mut().unwrap();
+            o.remove("seq");
+            o.remove("files");
+            for k in [
+                "ingested_at",
+                "duration_ms",
+                "quarantine_file",
+                "batch",
+                "seen",
+            ] {
+                o.remove(k);
+            }
+            entries.insert(v.to_string());
         }
-        entries.insert(v.to_string());
     }
     entries
 }

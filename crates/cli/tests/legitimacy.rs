@@ -82,9 +82,17 @@ fn keys_in(path: &Path) -> BTreeSet<String> {
 fn purged_only_keys(p: &Project) -> BTreeSet<String> {
     let mut purged = BTreeSet::new();
     let mut kept = BTreeSet::new();
+    let mut entries = Vec::new();
     for entry in fs::read_dir(p.path("store/ledger")).unwrap() {
-        let e: serde_json::Value =
+        let v: serde_json::Value =
             serde_json::from_slice(&fs::read(entry.unwrap().path()).unwrap()).unwrap();
+        // one delivery, or a batch of them
+        match v {
+            serde_json::Value::Array(batch) => entries.extend(batch),
+            one => entries.push(one),
+        }
+    }
+    for e in entries {
         if e["status"] != "accepted" {
             continue;
         }

@@ -10,6 +10,8 @@
 use crate::delivery::Prepared;
 use crate::error::IngestError;
 use crate::ingest::IngestReport;
+use crate::quarantine::quarantine_header;
+use std::collections::HashMap;
 use std::fs;
 use std::time::Instant;
 use vroeg_contracts::Source;
@@ -111,4 +113,82 @@ fn commit(
     store.commit(entry.clone())?;
     report.entries.push(entry);
     Ok(())
+}
+
+/// Writes and commits a batch of small deliveries of one source, prepared
+/// side by side, in sequence order: a delivery byte-identical to an earlier
+/// one of the batch becomes a duplicate, the rows of the others go into the
+/// batch's files, and one ledger file commits them all. Returns the rows
+/// read and bytes of each delivery.
+pub(crate) fn commit_batch_in_order(
+    store: &mut Store,
+    prepared: Vec<Prepared>,
+    report: &mut IngestReport,
+) -> Result<Vec<(u64, u64)>, IngestError> {
+    let Some(head) = prepared.first().map(|p| match p {
+        Prepared::Entry(e, _) | Prepared::Buffered(e, _, _) => (e.seq, e.source),
+    }) else {
+        return Ok(Vec::new());
+    };
+    let (first, source) = head;
+    let header = quarantine_header(source.contract());
+    let mut writer = store.begin_batch(source, first)?;
+    let mut entries = Vec::with_capacity(prepared.len());
+    let mut earlier: HashMap<String, (u64, String)> = HashMap::new();
+    for p in prepared {
+        let (entry, started) = match p {
+            Prepared::Entry(e, started) => (*e, started),
+            Prepared::Buffered(e, rows, started) => {
+                let in_batch = earlier.get(&e.sha256).map(|(seq, name)| {
+                    format!(
+                        "byte-identical to delivery {seq} ({}); nothing changed",
+                        escaped(name)
+                    )
+                });
+                match in_batch.or_else(|| duplicate_of(store, e.source, &e.sha256)) {
+                    Some(message) => {
+                        tracing::info!(seq = e.seq, file = %escaped(&e.file_name), "duplicate delivery; nothing changed");
+                        (as_duplicate(*e, message), started)
+                    }
+                    None => {
+                        writer.add(
+                            e.seq,
+                            &e.file_name,
+                            &rows.batches,
+                            (&header, &rows.quarantine),
+                        )?;
+                        if e.rows_read > 0 {
+                            earlier
+                                .entry(e.sha256.clone())
+                                .or_insert_with(|| (e.seq, e.file_name.clone()));
+                        }
+                        (*e, started)
+                    }
+                }
+            }
+        };
+        entries.push((entry, started));
+    }
+    let mut written = writer.finish()?;
+    let many = entries.len() > 1;
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let entries: Vec<LedgerEntry> = entries
+        .into_iter()
+        .map(|(mut e, started)| {
+            if let Some((files, quarantine)) = written.remove(&e.seq) {
+                e.files = files;
+                e.quarantine_file = quarantine;
+            }
+            if many {
+                e.batch = Some(first);
+            }
+            e.ingested_at = now.clone();
+            e.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            e
+        })
+        .collect();
+    store.commit_batch(entries.clone())?;
+    let done = entries.iter().map(|e| (e.rows_read, e.bytes)).collect();
+    report.entries.extend(entries);
+    Ok(done)
 }

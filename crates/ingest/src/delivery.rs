@@ -9,38 +9,102 @@
 use crate::commit::{as_duplicate, duplicate_of, refused};
 use crate::error::IngestError;
 use crate::header::{HeaderMap, read_header};
-use crate::inbox::{Found, Kind, link_refusal, read_regular};
+use crate::inbox::{Found, Kind, link_refusal};
 use crate::parse::{LineCounter, Parsed, Segment, decode, parse_segment, reader, segments};
 use crate::quarantine::{quarantine_header, quarantine_record};
 use crate::unique::drop_duplicates;
 use crate::validate::{ChunkOut, RowRules, validate_chunk};
+use datafusion::arrow::array::RecordBatch;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Instant;
 use vroeg_contracts::text::escaped;
 use vroeg_contracts::{Contract, Dialect};
-use vroeg_store::{DeliveryStatus, LedgerEntry, Store, failpoint};
+use vroeg_store::{DeliveryStatus, DeliveryWriter, FileSeen, LedgerEntry, Store, failpoint};
 
 /// Rows read before a chunk is validated in parallel.
 const CHUNK_ROWS: usize = 1 << 16;
 /// Rows per parallel validation task.
 const TASK_ROWS: usize = 1 << 13;
 
-/// A new delivery file and the sequence number it gets.
+/// A new delivery file, read, and the sequence number it gets.
 pub(crate) struct Job<'a> {
     pub found: Found,
     pub dialect: &'a Dialect,
     pub seq: u64,
+    pub read: Read,
+}
+
+/// A delivery candidate after reading it.
+pub(crate) enum Read {
+    /// A regular file's bytes, their SHA-256 and how the file was seen.
+    Bytes {
+        bytes: Vec<u8>,
+        sha256: String,
+        seen: Option<FileSeen>,
+    },
+    /// A symbolic link: refused unread.
+    Link,
 }
 
 /// What preparing a delivery came to.
 pub(crate) enum Prepared {
-    /// The file could not be read: `source/file` and the error.
-    Unreadable(String, String),
     /// Its ledger entry, ready to commit (accepted rows already moved into
     /// place), and when its work started.
     Entry(Box<LedgerEntry>, Instant),
+    /// Its ledger entry and its validated rows held in memory, to be
+    /// written with the other deliveries of its batch.
+    Buffered(Box<LedgerEntry>, Buffered, Instant),
+}
+
+/// A small delivery's validated rows and quarantine records, held until
+/// its batch is written.
+#[derive(Default)]
+pub(crate) struct Buffered {
+    pub batches: Vec<RecordBatch>,
+    pub quarantine: Vec<Vec<String>>,
+}
+
+/// Where validated rows go: straight to a delivery's files, or into memory
+/// for a batch.
+pub(crate) trait Target: Send {
+    fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), IngestError>;
+    fn quarantine(
+        &mut self,
+        file_name: &str,
+        header: &[&str],
+        record: &[&str],
+    ) -> Result<(), IngestError>;
+}
+
+impl Target for DeliveryWriter {
+    fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), IngestError> {
+        Ok(DeliveryWriter::write_batch(self, batch)?)
+    }
+
+    fn quarantine(
+        &mut self,
+        file_name: &str,
+        header: &[&str],
+        record: &[&str],
+    ) -> Result<(), IngestError> {
+        Ok(DeliveryWriter::quarantine(self, file_name, header, record)?)
+    }
+}
+
+impl Target for Buffered {
+    fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), IngestError> {
+        if batch.num_rows() > 0 {
+            self.batches.push(batch.clone());
+        }
+        Ok(())
+    }
+
+    fn quarantine(&mut self, _: &str, _: &[&str], record: &[&str]) -> Result<(), IngestError> {
+        self.quarantine
+            .push(record.iter().map(|v| v.to_string()).collect());
+        Ok(())
+    }
 }
 
 /// Why a segment of a large delivery did not parse.
@@ -52,7 +116,7 @@ enum SegmentError {
 }
 
 /// The ledger entry of a new delivery before its rows are read.
-fn new_entry(job: &Job<'_>, sha256: String, bytes: u64) -> LedgerEntry {
+fn new_entry(job: &Job<'_>, sha256: String, bytes: u64, seen: Option<FileSeen>) -> LedgerEntry {
     LedgerEntry {
         seq: job.seq,
         source: job.found.source,
@@ -72,55 +136,102 @@ fn new_entry(job: &Job<'_>, sha256: String, bytes: u64) -> LedgerEntry {
         ingested_at: String::new(),
         duration_ms: 0,
         purged: None,
+        batch: None,
+        seen,
     }
 }
 
-/// Reads, validates and writes one new delivery (its accepted rows moved
-/// into place, not yet committed). A symbolic link is refused unread.
-pub(crate) fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
-    let started = Instant::now();
+/// What a new delivery needs before its rows are read.
+enum Settled<'j> {
+    /// Nothing: a refused link, or a duplicate of a committed delivery.
+    Done(Prepared),
+    /// Validation of these bytes, for this entry.
+    Rows(Box<LedgerEntry>, &'j [u8]),
+}
+
+/// Settles a delivery that needs no validation, or says what to validate.
+fn settled<'j>(store: &Store, job: &'j Job<'_>, started: Instant) -> Settled<'j> {
     let shown_name = job.found.shown();
-    if let Kind::Link {
-        target,
-        fingerprint,
-    } = &job.found.kind
-    {
-        let entry = new_entry(job, fingerprint.clone(), 0);
-        return Ok(refused(entry, link_refusal(&shown_name, target), started));
-    }
-    let bytes = match read_regular(&job.found.path) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(file = %shown_name, error = %e, "cannot read delivery; it will be tried again next time");
-            return Ok(Prepared::Unreadable(shown_name, e.to_string()));
+    let (bytes, sha256, seen) = match &job.read {
+        Read::Link => {
+            let (target, fingerprint) = match &job.found.kind {
+                Kind::Link {
+                    target,
+                    fingerprint,
+                } => (target.as_str(), fingerprint.clone()),
+                Kind::File => ("?", String::new()),
+            };
+            let entry = new_entry(job, fingerprint, 0, None);
+            return Settled::Done(refused(entry, link_refusal(&shown_name, target), started));
         }
+        Read::Bytes {
+            bytes,
+            sha256,
+            seen,
+        } => (bytes, sha256, seen),
     };
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let entry = new_entry(job, sha256, bytes.len() as u64);
+    let entry = new_entry(job, sha256.clone(), bytes.len() as u64, *seen);
     if let Some(message) = duplicate_of(store, job.found.source, &entry.sha256) {
         tracing::info!(file = %shown_name, "duplicate delivery; nothing changed");
-        return Ok(Prepared::Entry(
+        return Settled::Done(Prepared::Entry(
             Box::new(as_duplicate(entry, message)),
             started,
         ));
     }
-    take_rows(store, job, &bytes, entry, started, shown_name)
+    Settled::Rows(Box::new(entry), bytes)
+}
+
+/// Validates and writes one new delivery (its accepted rows moved into
+/// place, not yet committed). A symbolic link is refused unread.
+pub(crate) fn prepare(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
+    let started = Instant::now();
+    let (entry, bytes) = match settled(store, job, started) {
+        Settled::Done(done) => return Ok(done),
+        Settled::Rows(entry, bytes) => (*entry, bytes),
+    };
+    let mut writer = store.begin_delivery(job.found.source, entry.seq)?;
+    match take_rows(job, bytes, entry, started, &mut writer)? {
+        Err(refused) => Ok(refused),
+        Ok(mut entry) => {
+            let (files, quarantine) = writer.finish()?;
+            entry.files = files;
+            entry.quarantine_file = quarantine;
+            Ok(Prepared::Entry(Box::new(entry), started))
+        }
+    }
+}
+
+/// Validates one small delivery into memory, for its batch.
+pub(crate) fn prepare_buffered(store: &Store, job: &Job<'_>) -> Result<Prepared, IngestError> {
+    let started = Instant::now();
+    let (entry, bytes) = match settled(store, job, started) {
+        Settled::Done(done) => return Ok(done),
+        Settled::Rows(entry, bytes) => (*entry, bytes),
+    };
+    let mut buffer = Buffered::default();
+    Ok(match take_rows(job, bytes, entry, started, &mut buffer)? {
+        Err(refused) => refused,
+        Ok(entry) => Prepared::Buffered(Box::new(entry), buffer, started),
+    })
 }
 
 /// Validates a delivery's rows and writes the accepted ones (or refuses the
 /// file).
-fn take_rows(
-    store: &Store,
+/// `Ok(Ok(entry))` with the rows taken, `Ok(Err(refused))` when the file
+/// is refused whole.
+fn take_rows<T: Target>(
     job: &Job<'_>,
     bytes: &[u8],
     mut entry: LedgerEntry,
     started: Instant,
-    shown_name: String,
-) -> Result<Prepared, IngestError> {
+    writer: &mut T,
+) -> Result<Result<LedgerEntry, Prepared>, IngestError> {
     let (source, dialect) = (job.found.source, job.dialect);
+    let shown_name = job.found.shown();
+    let refused = |entry, msg| Ok(Err(refused(entry, msg, started)));
     let body = match decode(bytes, &shown_name) {
         Ok(body) => body,
-        Err(msg) => return Ok(refused(entry, msg, started)),
+        Err(msg) => return refused(entry, msg),
     };
     let mut reader = reader(dialect.delimiter, body.as_bytes());
     let contract = source.contract();
@@ -130,15 +241,15 @@ fn take_rows(
             let names: Vec<&str> = record.iter().collect();
             match read_header(contract, &names, &shown_name) {
                 Ok(h) => h,
-                Err(msg) => return Ok(refused(entry, msg, started)),
+                Err(msg) => return refused(entry, msg),
             }
         }
         Ok(false) => {
             let msg =
                 format!("{shown_name} has no header row; a delivery starts with the column names");
-            return Ok(refused(entry, msg, started));
+            return refused(entry, msg);
         }
-        Err(e) => return Ok(refused(entry, format!("{shown_name}: {e}"), started)),
+        Err(e) => return refused(entry, format!("{shown_name}: {e}")),
     };
     if !header.extra.is_empty() {
         let warning = format!(
@@ -155,11 +266,10 @@ fn take_rows(
     }
 
     let rules = RowRules::new(contract, dialect, &header, entry.seq)?;
-    let mut writer = store.begin_delivery(source, entry.seq)?;
     let quarantine_header = quarantine_header(contract);
     let mut sink = Sink {
         entry: &mut entry,
-        writer: &mut writer,
+        writer,
         // sized for the whole file up front: no rehashing of millions of keys
         seen: if contract.unique.is_some() {
             HashSet::with_capacity(body.len() / 48)
@@ -194,7 +304,7 @@ fn take_rows(
         let mut parsed = groups.first().map(|g| parse(g)).unwrap_or_default();
         for i in 0..groups.len() {
             let next = groups.get(i + 1).copied();
-            let absorb = |sink: &mut Sink<'_>, parsed: Vec<Result<Parsed, SegmentError>>| {
+            let absorb = |sink: &mut Sink<'_, T>, parsed: Vec<Result<Parsed, SegmentError>>| {
                 for p in parsed {
                     match p {
                         Ok((rows, out)) => sink.absorb(&rows, out)?,
@@ -210,8 +320,7 @@ fn take_rows(
             );
             if let Some(e) = taken? {
                 drop(sink);
-                drop(writer);
-                return Ok(refused(entry, format!("{shown_name}: {e}"), started));
+                return refused(entry, format!("{shown_name}: {e}"));
             }
             parsed = following;
             if i == 0 {
@@ -238,8 +347,7 @@ fn take_rows(
                     }
                     Err(e) => {
                         drop(sink);
-                        drop(writer);
-                        return Ok(refused(entry, format!("{shown_name}: {e}"), started));
+                        return refused(entry, format!("{shown_name}: {e}"));
                     }
                 }
             }
@@ -259,9 +367,6 @@ fn take_rows(
     }
     let partitions = std::mem::take(&mut sink.partitions);
     drop(sink);
-    let (files, quarantine) = writer.finish()?;
-    entry.files = files;
-    entry.quarantine_file = quarantine;
     entry.partitions = partitions.into_iter().collect();
     if entry.rows_quarantined > 0 {
         tracing::info!(
@@ -275,13 +380,13 @@ fn take_rows(
     } else {
         tracing::debug!(file = %shown_name, seq = entry.seq, read = entry.rows_read, "delivery taken in");
     }
-    Ok(Prepared::Entry(Box::new(entry), started))
+    Ok(Ok(entry))
 }
 
 /// Where validated chunks of one delivery go, in file order.
-struct Sink<'a> {
+struct Sink<'a, T: Target> {
     entry: &'a mut LedgerEntry,
-    writer: &'a mut vroeg_store::DeliveryWriter,
+    writer: &'a mut T,
     seen: HashSet<u128>,
     partitions: BTreeSet<Vec<String>>,
     header: &'a HeaderMap,
@@ -291,7 +396,7 @@ struct Sink<'a> {
     shown_name: &'a str,
 }
 
-impl Sink<'_> {
+impl<T: Target> Sink<'_, T> {
     /// Takes one validated chunk: duplicate keys against earlier chunks,
     /// counts, quarantine records, accepted rows.
     fn absorb(

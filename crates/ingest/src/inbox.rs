@@ -27,6 +27,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use vroeg_contracts::Source;
 use vroeg_contracts::text::{escaped, escaped_path};
+use vroeg_store::FileSeen;
 
 /// What a delivery candidate is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +54,8 @@ pub(crate) struct Found {
     pub kind: Kind,
     /// The size from the listing (0 for a link).
     pub bytes: u64,
+    /// How the listing saw the file (none for a link).
+    pub seen: Option<FileSeen>,
 }
 
 impl Found {
@@ -162,9 +165,10 @@ fn list_source(inbox: &Path, source: Source, listing: &mut Listing) {
                 continue;
             }
         };
-        let (kind, bytes) = if file_type.is_file() {
-            let bytes = fs::symlink_metadata(&path).map_or(0, |m| m.len());
-            (Kind::File, bytes)
+        let (kind, bytes, seen) = if file_type.is_file() {
+            let meta = fs::symlink_metadata(&path).ok();
+            let bytes = meta.as_ref().map_or(0, fs::Metadata::len);
+            (Kind::File, bytes, meta.as_ref().and_then(seen_of))
         } else if file_type.is_symlink() {
             match fs::read_link(&path) {
                 Ok(target) => (
@@ -173,6 +177,7 @@ fn list_source(inbox: &Path, source: Source, listing: &mut Listing) {
                         fingerprint: link_fingerprint(&target),
                     },
                     0,
+                    None,
                 ),
                 Err(e) => {
                     unreadable(shown, format!("cannot read the symbolic link: {e}"));
@@ -189,6 +194,7 @@ fn list_source(inbox: &Path, source: Source, listing: &mut Listing) {
             name,
             kind,
             bytes,
+            seen,
         });
     }
     listing.found.extend(found);
@@ -256,10 +262,50 @@ pub(crate) fn link_refusal(shown: &str, target: &str) -> String {
     )
 }
 
+/// What identifies a file without reading it (see [`FileSeen`]).
+#[cfg(unix)]
+pub(crate) fn seen_of(meta: &fs::Metadata) -> Option<FileSeen> {
+    use std::os::unix::fs::MetadataExt;
+    Some(FileSeen {
+        len: meta.len(),
+        mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        inode: meta.ino(),
+        device: meta.dev(),
+    })
+}
+
+/// Elsewhere nothing identifies a file well enough: it is always read.
+#[cfg(not(unix))]
+pub(crate) fn seen_of(_: &fs::Metadata) -> Option<FileSeen> {
+    None
+}
+
+/// [`read_regular`], and how the file was seen: only when it looked the
+/// same before and after the read, so that a file changed while it was read
+/// is read again next time.
+pub(crate) fn read_seen(path: &Path) -> io::Result<(Vec<u8>, Option<FileSeen>)> {
+    let mut file = open_regular(path)?;
+    let before = seen_of(&file.metadata()?);
+    let mut bytes = Vec::with_capacity(before.map_or(0, |s| usize::try_from(s.len).unwrap_or(0)));
+    file.read_to_end(&mut bytes)?;
+    let after = seen_of(&file.metadata()?);
+    let seen = before.filter(|b| Some(*b) == after && b.len == bytes.len() as u64);
+    Ok((bytes, seen))
+}
+
 /// Reads a delivery that the listing saw as a regular file: without
 /// following a link and without blocking on a pipe swapped in since, and
 /// only if what was opened is still a regular file.
 pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(file.metadata()?.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Opens a file only if it is still a regular file, without following a
+/// link and without blocking on a pipe.
+fn open_regular(path: &Path) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -267,7 +313,7 @@ pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let mut file = options.open(path)?;
+    let file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(io::Error::new(
@@ -275,9 +321,7 @@ pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
             not_a_file(meta.file_type()),
         ));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    Ok(file)
 }
 
 #[cfg(test)]

@@ -4,14 +4,16 @@
 //! file names within each source folder (several files are prepared in
 //! parallel, then committed in that order):
 //!
-//! 1. hash the bytes; a file already taken in under this name is skipped, and
+//! 1. a file already taken in under this name is skipped if it looks as it
+//!    did then (size, modification time, inode) or its bytes hash the same;
 //!    byte-identical bytes under another name are recorded as a duplicate
 //!    that changes nothing;
 //! 2. refuse the file whole if it is not UTF-8 or lacks a required column;
 //! 3. validate rows in parallel chunks ([`validate`]), quarantining each bad
 //!    row with its line number and reason code;
 //! 4. write accepted rows through the store, which commits the delivery
-//!    atomically with its ledger entry.
+//!    atomically with its ledger entry; small files of one source are
+//!    written and committed together as a batch.
 //!
 //! Modules follow that flow: `inbox` lists and opens (nothing but regular
 //! files, never through a link), `parse` turns bytes into records, `validate`
@@ -32,4 +34,4 @@ mod validate;
 
 pub use error::IngestError;
 pub use header::{HeaderMap, read_header};
-pub use ingest::{IngestReport, ingest};
+pub use ingest::{IngestReport, NoProgress, Progress, ingest, ingest_with};

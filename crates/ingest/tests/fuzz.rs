@@ -8,7 +8,9 @@
 //! Seeded, so a failure reproduces: the message names the seed, the file and
 //! the mutations applied.
 
-use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+use datafusion::arrow::array::AsArray;
+use datafusion::arrow::datatypes::Int64Type;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -16,7 +18,7 @@ use std::fs;
 use std::path::Path;
 use vroeg_contracts::{Dialect, Source};
 use vroeg_ingest::ingest;
-use vroeg_store::{DeliveryStatus, LedgerEntry, Store};
+use vroeg_store::{DELIVERY_COLUMN, DeliveryStatus, LedgerEntry, Store};
 
 const RENT: &str = "household_key,reference_date,landlord_code,arrears_eur,monthly_rent_eur,oldest_unpaid_date,payment_plan";
 const HOUSEHOLDS: &str = "household_key,reference_date,district_code,adults,minors";
@@ -254,13 +256,30 @@ fn records(bytes: &[u8], delimiter: u8) -> Option<u64> {
 
 /// Rows in the Parquet files and the quarantine file of an entry.
 fn stored_rows(store: &Path, entry: &LedgerEntry) -> (u64, u64) {
+    // a batch's file holds several deliveries: count this one's rows
     let parquet = entry
         .files
         .iter()
         .map(|f| {
             let file = fs::File::open(store.join(&f.path)).unwrap();
-            let reader = SerializedFileReader::new(file).unwrap();
-            reader.metadata().file_metadata().num_rows() as u64
+            let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+                .unwrap()
+                .build()
+                .unwrap();
+            let mut n = 0;
+            for batch in reader {
+                let batch = batch.unwrap();
+                let delivery = batch
+                    .column_by_name(DELIVERY_COLUMN)
+                    .unwrap()
+                    .as_primitive::<Int64Type>();
+                n += delivery
+                    .values()
+                    .iter()
+                    .filter(|d| **d == entry.seq as i64)
+                    .count() as u64;
+            }
+            n
         })
         .sum();
     let quarantined = entry.quarantine_file.as_ref().map_or(0, |q| {

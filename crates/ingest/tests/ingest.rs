@@ -461,6 +461,7 @@ fn the_ledger_reconciles_on_the_messy_synthetic_inbox() {
         out: h.inbox(),
         mess: true,
         register_every: 3,
+        shape: vroeg_synth::Shape::Monthly,
         contacts: None,
     })
     .unwrap();
@@ -494,7 +495,8 @@ fn the_ledger_reconciles_on_the_messy_synthetic_inbox() {
             .filter(|e| e.source == source)
             .map(|e| e.rows_accepted)
             .sum();
-        let files: Vec<String> = store
+        // a batch's file is named by each delivery in it: read it once
+        let files: std::collections::BTreeSet<String> = store
             .ledger()
             .iter()
             .flat_map(|e| &e.files)

@@ -48,7 +48,7 @@ pub fn explain(req: &ExplainRequest) -> Result<ExplainOutcome, JobError> {
     let store = load::store_read_only(&p)?;
     crate::kept::require_kept(&store, rs, req.as_of)?;
     let ctx = req.engine.session(&p.engine)?;
-    store.view().register(&ctx, Some(req.as_of))?;
+    crate::kept::register_for_scoring(&store.view(), &ctx, rs, req.as_of)?;
     let explanation = rt.block_on(vroeg_scoring::explain(&ctx, rs, req.as_of, &req.household))?;
     Ok(ExplainOutcome {
         rules: rs.clone(),

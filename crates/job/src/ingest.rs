@@ -15,5 +15,10 @@ pub fn ingest(pipeline: &Path, overrides: &load::PathOverrides) -> Result<Ingest
 
 /// Takes new deliveries into an open store.
 pub(crate) fn take(store: &mut Store, p: &Pipeline) -> Result<IngestReport, JobError> {
-    Ok(vroeg_ingest::ingest(store, &p.inbox, &p.dialects)?)
+    Ok(vroeg_ingest::ingest_with(
+        store,
+        &p.inbox,
+        &p.dialects,
+        crate::progress::ingest(),
+    )?)
 }

@@ -16,10 +16,11 @@
 
 use crate::JobError;
 use chrono::{Days, NaiveDate};
+use datafusion::prelude::SessionContext;
 use std::collections::{BTreeMap, BTreeSet};
 use vroeg_contracts::Source;
 use vroeg_pipeline::{Legitimacy, RuleSet};
-use vroeg_store::{ReadOnlyStore, period_last_day};
+use vroeg_store::{ReadOnlyStore, StoreView, period_last_day};
 
 /// How far back a run reads one source.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,50 @@ fn reach(rs: &RuleSet) -> BTreeMap<Source, Reach> {
     let o = out.entry(Source::OutreachOutcomes).or_default();
     o.days = Some(o.days.unwrap_or(0).max(rs.suppress_recent_contact_days));
     out
+}
+
+/// For each source that only windowed features read (no snapshot), the day
+/// before which a run at `as_of` needs none of its rows: T minus the
+/// longest window (and the repeat signals' contact window). Files of the
+/// store that end before it are neither listed nor opened. The register and
+/// the outreach outcomes, which the run also reads for other ends, are
+/// never cut.
+pub(crate) fn window_floor(rs: &RuleSet, as_of: NaiveDate) -> BTreeMap<Source, NaiveDate> {
+    let extra = rs
+        .repeat_min_rise_cents
+        .map_or(0, |_| rs.suppress_recent_contact_days);
+    let mut days: BTreeMap<Source, Option<i64>> = BTreeMap::new();
+    for f in &rs.features {
+        let d = days.entry(f.source).or_insert(Some(0));
+        *d = match (&f.window, &f.snapshot, *d) {
+            (Some(w), None, Some(longest)) => Some(longest.max(w.days + extra)),
+            _ => None,
+        };
+    }
+    days.into_iter()
+        .filter(|(s, _)| !matches!(s, Source::Households | Source::OutreachOutcomes))
+        .filter_map(|(s, d)| {
+            let d = u64::try_from(d?).ok()?;
+            Some((s, as_of.checked_sub_days(Days::new(d))?))
+        })
+        .collect()
+}
+
+/// Registers the store's tables for scoring at `as_of`, reading only what
+/// can count: of the windowed sources the files that reach into their
+/// window ([`window_floor`]), of the register the files of its latest
+/// snapshot. Returns the deliveries read, for the manifest.
+pub(crate) fn register_for_scoring(
+    view: &StoreView,
+    ctx: &SessionContext,
+    rs: &RuleSet,
+    as_of: NaiveDate,
+) -> Result<BTreeSet<u64>, JobError> {
+    let mut from = window_floor(rs, as_of);
+    if let Some(day) = view.latest_at_least(Source::Households, as_of) {
+        from.insert(Source::Households, day);
+    }
+    Ok(view.register_from(ctx, Some(as_of), &from)?)
 }
 
 /// What in the rule set reads further back than its source is kept: after

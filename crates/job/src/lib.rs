@@ -32,6 +32,7 @@ mod kept;
 pub mod load;
 pub mod outreach;
 mod pages;
+pub mod progress;
 pub mod purge;
 mod recorded;
 pub mod register;

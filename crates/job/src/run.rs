@@ -76,12 +76,14 @@ pub fn run(
 
     crate::kept::require_kept(&store, &rs, req.as_of)?;
     let ctx = req.engine.session(&p.engine)?;
-    let used = store.view().register(&ctx, Some(req.as_of))?;
+    crate::progress::stage("scoring");
+    let used = crate::kept::register_for_scoring(&store.view(), &ctx, &rs, req.as_of)?;
     let list = rt.block_on(vroeg_scoring::score(&ctx, &rs, req.as_of))?;
     warn_unrouted(&p, &list);
     let stale = rt.block_on(vroeg_scoring::stale_suppliers(&ctx, &rs, req.as_of))?;
     let register = rt.block_on(vroeg_scoring::register_districts(&ctx, &rs, req.as_of))?;
 
+    crate::progress::stage("writing outputs");
     let identity = identity(&p, &rs, req.as_of, started);
     let refused = refused_files(&ingested);
     let summary = Summary {
@@ -131,6 +133,7 @@ pub fn run(
         out: out_dir.clone(),
         source,
     })?;
+    crate::progress::done();
     Ok(RunOutcome {
         run_id: identity.run_id,
         counts: list.counts,

@@ -1,10 +1,11 @@
 //! Opening a store: folders, format check, lock, crash recovery, commits.
 
+use crate::batch::BatchWriter;
 use crate::durable;
 use crate::error::StoreError;
 use crate::ledger::LedgerEntry;
 use crate::lock::StoreLock;
-use crate::reader::{ReadOnlyStore, ledger_path};
+use crate::reader::{LedgerFile, ReadOnlyStore, ledger_path};
 use crate::view::StoreView;
 use crate::writer::DeliveryWriter;
 use std::collections::BTreeSet;
@@ -111,34 +112,55 @@ impl Store {
         DeliveryWriter::new(&self.root, source, seq)
     }
 
+    /// Starts writing a batch of small deliveries of `source` numbered on
+    /// from `first` (use [`Store::next_seq`]).
+    pub fn begin_batch(&self, source: Source, first: u64) -> Result<BatchWriter, StoreError> {
+        BatchWriter::new(&self.root, source, first)
+    }
+
     /// Commits a delivery whose files the writer has put in place, or records
     /// a refused or duplicate delivery (no files): writes the ledger entry
     /// atomically. This is the commit point.
     pub fn commit(&mut self, entry: LedgerEntry) -> Result<(), StoreError> {
-        let target = ledger_path(&self.root, entry.seq);
+        self.commit_batch(vec![entry])
+    }
+
+    /// Commits deliveries together in one ledger file, written atomically:
+    /// one commit point for all of them. A batch of more than one must be
+    /// numbered on from [`Store::next_seq`], each entry naming the first as
+    /// its `batch`; a single entry may stand alone.
+    pub fn commit_batch(&mut self, entries: Vec<LedgerEntry>) -> Result<(), StoreError> {
+        let Some(first) = entries.first() else {
+            return Ok(());
+        };
+        let file = first.ledger_file();
+        let target = ledger_path(&self.root, file);
         let damaged = |message: String| StoreError::Ledger {
             path: target.clone(),
             message,
         };
-        entry.check().map_err(damaged)?;
-        let body = serde_json::to_vec_pretty(&entry).map_err(|e| damaged(e.to_string()))?;
-        let seq = entry.seq;
-        self.reader.ledger.push(entry);
-        let view = StoreView::from_ledger(&self.root, &self.reader.ledger);
-        let view = match view {
-            Ok(v) => v,
-            Err(e) => {
-                self.reader.ledger.pop();
-                return Err(e);
+        let next = self.next_seq();
+        for (expected, e) in (next..).zip(&entries) {
+            e.check().map_err(damaged)?;
+            let in_place = e.seq == expected
+                && e.ledger_file() == file
+                && (entries.len() == 1 || e.batch == Some(file));
+            if !in_place {
+                return Err(damaged(format!(
+                    "delivery {} cannot be committed as delivery {expected} of batch {file}",
+                    e.seq
+                )));
             }
-        };
-        crate::writer::failpoint("before-ledger");
-        if let Err(e) = durable::write_atomic(&target, &body) {
-            self.reader.ledger.pop();
-            return Err(StoreError::io("committing ledger entry", &target)(e));
         }
-        self.reader.view = view;
-        let staging = self.root.join("staging").join(format!("{seq:06}"));
+        let body = LedgerFile::body(&entries).map_err(|e| damaged(e.to_string()))?;
+        let mut ledger = self.reader.ledger.clone();
+        ledger.extend(entries.iter().cloned());
+        let view = StoreView::from_ledger(&self.root, &ledger)?;
+        crate::writer::failpoint("before-ledger");
+        durable::write_atomic(&target, &body)
+            .map_err(|e| StoreError::io("committing ledger entry", &target)(e))?;
+        self.reader.append(entries, view);
+        let staging = self.root.join("staging").join(format!("{file:06}"));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(StoreError::io("removing", &staging))?;
         }

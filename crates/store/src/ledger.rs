@@ -90,6 +90,33 @@ pub struct LedgerEntry {
     /// tombstone: file name, SHA-256 and purge date, no row data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purged: Option<Purged>,
+    /// The first sequence number of the batch this delivery was committed
+    /// in, when small deliveries of one source were taken in together: their
+    /// rows share one Parquet file per period (`d<batch>.parquet`, each row
+    /// still tagged with its own delivery) and one ledger file
+    /// (`ledger/<batch>.json`, a JSON array). Absent for a delivery
+    /// committed on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u64>,
+    /// The inbox file as it was when it was read, so that an unchanged file
+    /// is recognised without reading it again. Absent when vroeg could not
+    /// be sure (the file changed while it was read) and in older entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<FileSeen>,
+}
+
+/// What identifies an inbox file without reading it: if all of these are
+/// the same, the bytes are taken to be the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSeen {
+    /// Size in bytes.
+    pub len: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: i128,
+    /// Inode number.
+    pub inode: u64,
+    /// Device number.
+    pub device: u64,
 }
 
 /// The part of a delivery that was purged.
@@ -133,6 +160,12 @@ impl LedgerEntry {
             && self.files.iter().map(|f| f.rows).sum::<u64>() + purged == self.rows_accepted
     }
 
+    /// The number of the ledger file that holds this entry and names its
+    /// Parquet files: its batch, or its own sequence number.
+    pub fn ledger_file(&self) -> u64 {
+        self.batch.unwrap_or(self.seq)
+    }
+
     /// Whether every stored file of the delivery was purged (a tombstone).
     pub fn is_tombstone(&self) -> bool {
         self.files.is_empty() && self.purged.as_ref().is_some_and(|p| !p.files.is_empty())
@@ -145,11 +178,17 @@ impl LedgerEntry {
     /// Returns what is wrong, for an error that names the entry's file.
     pub fn check(&self) -> Result<(), String> {
         let contract = self.source.contract();
+        if self.batch.is_some_and(|b| b == 0 || b > self.seq) {
+            return Err(format!(
+                "batch {:?} of delivery {} is not an earlier or the same delivery",
+                self.batch, self.seq
+            ));
+        }
         let table = |period: &str| {
             format!(
                 "tables/{}/period={period}/d{:06}.parquet",
                 self.source.name(),
-                self.seq
+                self.ledger_file()
             )
         };
         let quarantine = format!("quarantine/{}/{:06}-", self.source.name(), self.seq);

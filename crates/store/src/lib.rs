@@ -30,6 +30,7 @@
 //! on disk for audit but are filtered out of the tables that runs read.
 
 pub use vroeg_contracts::durable;
+mod batch;
 mod error;
 mod layout;
 mod ledger;
@@ -41,9 +42,10 @@ mod schema;
 mod view;
 mod writer;
 
+pub use batch::{BatchWriter, Written};
 pub use error::StoreError;
 pub use layout::Store;
-pub use ledger::{DeliveryStatus, LedgerEntry, Purged, PurgedFile, StoredFile};
+pub use ledger::{DeliveryStatus, FileSeen, LedgerEntry, Purged, PurgedFile, StoredFile};
 pub use purge::{
     DeletedFile, JOURNAL, PeriodPurge, QuarantinePurge, Retention, RunPurge, StorePurge, hash_file,
     period_last_day,

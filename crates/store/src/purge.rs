@@ -24,7 +24,7 @@ use crate::durable;
 use crate::error::StoreError;
 use crate::layout::Store;
 use crate::ledger::{DeliveryStatus, LedgerEntry, Purged, PurgedFile};
-use crate::reader::{ReadOnlyStore, ledger_path};
+use crate::reader::{LedgerFile, ReadOnlyStore, ledger_path};
 use crate::runs::RunRecord;
 use crate::view::StoreView;
 use chrono::{Datelike, NaiveDate};
@@ -235,7 +235,7 @@ impl ReadOnlyStore {
             for f in &e.files {
                 let Some(last) = period_last_day(&f.period) else {
                     return Err(StoreError::Ledger {
-                        path: ledger_path(&self.root, e.seq),
+                        path: ledger_path(&self.root, e.ledger_file()),
                         message: format!("period {:?} of {} is not YYYY-MM", f.period, f.path),
                     });
                 };
@@ -255,7 +255,12 @@ impl ReadOnlyStore {
                     p.deliveries.push(e.seq);
                 }
                 p.rows += f.rows;
-                p.files.push(deleted(&self.root, &f.path, Some(f.rows))?);
+                // a batch's file holds the rows of several deliveries: it is
+                // hashed and accounted once, with all their rows
+                match p.files.iter_mut().find(|d| d.path == f.path) {
+                    Some(d) => d.rows = Some(d.rows.unwrap_or(0) + f.rows),
+                    None => p.files.push(deleted(&self.root, &f.path, Some(f.rows))?),
+                }
                 touched.insert(e.seq);
             }
         }
@@ -396,12 +401,12 @@ impl Store {
     /// partition values and quarantine file, and records them under
     /// `purged`, dated `today`. Entries already rewritten are left alone.
     pub fn forget_purged(&mut self, plan: &StorePurge, today: NaiveDate) -> Result<(), StoreError> {
-        let mut files: BTreeMap<&str, (&str, u64, &str)> = BTreeMap::new();
+        let mut files: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
         let mut periods: BTreeSet<(Source, &str)> = BTreeSet::new();
         for p in &plan.periods {
             periods.insert((p.source, p.period.as_str()));
             for f in &p.files {
-                files.insert(&f.path, (&p.period, f.rows.unwrap_or(0), f.sha256.as_str()));
+                files.insert(&f.path, (&p.period, f.sha256.as_str()));
             }
         }
         let quarantine: BTreeMap<&str, &QuarantinePurge> = plan
@@ -416,19 +421,18 @@ impl Store {
             .chain(plan.quarantine.iter().map(|q| q.delivery))
             .collect();
         let mut ledger = self.reader.ledger.clone();
+        let mut rewritten = BTreeSet::new();
         for e in ledger.iter_mut().filter(|e| planned.contains(&e.seq)) {
             let gone_files: Vec<PurgedFile> = e
                 .files
                 .iter()
                 .filter_map(|f| {
-                    files
-                        .get(f.path.as_str())
-                        .map(|(period, rows, sha)| PurgedFile {
-                            path: f.path.clone(),
-                            period: period.to_string(),
-                            rows: *rows,
-                            sha256: sha.to_string(),
-                        })
+                    files.get(f.path.as_str()).map(|(period, sha)| PurgedFile {
+                        path: f.path.clone(),
+                        period: period.to_string(),
+                        rows: f.rows,
+                        sha256: sha.to_string(),
+                    })
                 })
                 .collect();
             let gone_quarantine = e
@@ -478,8 +482,16 @@ impl Store {
             if gone_quarantine.is_some() {
                 record.quarantine = gone_quarantine;
             }
-            let target = ledger_path(&self.root, e.seq);
-            let body = serde_json::to_vec_pretty(&*e).map_err(|err| StoreError::Ledger {
+            rewritten.insert(e.ledger_file());
+        }
+        for file in rewritten {
+            let target = ledger_path(&self.root, file);
+            let held: Vec<LedgerEntry> = ledger
+                .iter()
+                .filter(|e| e.ledger_file() == file)
+                .cloned()
+                .collect();
+            let body = LedgerFile::body(&held).map_err(|err| StoreError::Ledger {
                 path: target.clone(),
                 message: err.to_string(),
             })?;
@@ -487,11 +499,10 @@ impl Store {
                 .map_err(StoreError::io("rewriting ledger entry", &target))?;
             crate::writer::failpoint("purge-ledger");
         }
-        self.reader.view = StoreView::from_ledger(&self.root, &ledger)?;
-        self.reader.ledger = ledger;
+        let view = StoreView::from_ledger(&self.root, &ledger)?;
+        self.reader.set_ledger(ledger, view);
         Ok(())
     }
-
     /// Step 3: deletes the purged files (those already gone are skipped),
     /// the period folders left empty, and the run records (record first,
     /// then its listed households).

@@ -11,6 +11,7 @@
 use crate::error::StoreError;
 use crate::ledger::{DeliveryStatus, LedgerEntry};
 use crate::view::StoreView;
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use vroeg_contracts::Source;
@@ -21,6 +22,37 @@ pub struct ReadOnlyStore {
     pub(crate) root: PathBuf,
     pub(crate) ledger: Vec<LedgerEntry>,
     pub(crate) view: StoreView,
+    index: LedgerIndex,
+}
+
+/// Where in the ledger a file name or a hash was recorded: the positions of
+/// its entries, so that an inbox of many thousand files is checked against
+/// the ledger in time proportional to the files, not their square.
+#[derive(Debug, Default)]
+struct LedgerIndex {
+    by_name: HashMap<(Source, String), Vec<usize>>,
+    by_sha: HashMap<(Source, String), Vec<usize>>,
+}
+
+impl LedgerIndex {
+    fn of(ledger: &[LedgerEntry]) -> LedgerIndex {
+        let mut index = LedgerIndex::default();
+        for (i, e) in ledger.iter().enumerate() {
+            index.add(i, e);
+        }
+        index
+    }
+
+    fn add(&mut self, i: usize, e: &LedgerEntry) {
+        self.by_name
+            .entry((e.source, e.file_name.clone()))
+            .or_default()
+            .push(i);
+        self.by_sha
+            .entry((e.source, e.sha256.clone()))
+            .or_default()
+            .push(i);
+    }
 }
 
 impl ReadOnlyStore {
@@ -31,9 +63,36 @@ impl ReadOnlyStore {
         let view = StoreView::from_ledger(root, &ledger)?;
         Ok(ReadOnlyStore {
             root: root.to_path_buf(),
+            index: LedgerIndex::of(&ledger),
             ledger,
             view,
         })
+    }
+
+    /// Replaces the ledger and its view (after a purge rewrote entries).
+    pub(crate) fn set_ledger(&mut self, ledger: Vec<LedgerEntry>, view: StoreView) {
+        self.index = LedgerIndex::of(&ledger);
+        self.ledger = ledger;
+        self.view = view;
+    }
+
+    /// Adds committed entries and the view that includes them.
+    pub(crate) fn append(&mut self, entries: Vec<LedgerEntry>, view: StoreView) {
+        for e in entries {
+            self.index.add(self.ledger.len(), &e);
+            self.ledger.push(e);
+        }
+        self.view = view;
+    }
+
+    fn entries<'a>(
+        &'a self,
+        positions: Option<&'a Vec<usize>>,
+    ) -> impl Iterator<Item = &'a LedgerEntry> + 'a {
+        positions
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.ledger.get(*i))
     }
 
     /// The store root.
@@ -54,23 +113,30 @@ impl ReadOnlyStore {
         file_name: &str,
         sha256: &str,
     ) -> Option<&LedgerEntry> {
-        self.ledger
-            .iter()
-            .find(|e| e.source == source && e.file_name == file_name && e.sha256 == sha256)
+        self.entries(self.index.by_name.get(&(source, file_name.to_string())))
+            .find(|e| e.sha256 == sha256)
+    }
+
+    /// The deliveries taken in under this file name, in sequence order.
+    pub fn named<'a>(
+        &'a self,
+        source: Source,
+        file_name: &str,
+    ) -> impl Iterator<Item = &'a LedgerEntry> + 'a {
+        self.entries(self.index.by_name.get(&(source, file_name.to_string())))
     }
 
     /// Whether a delivery of the source was taken in under this file name.
     pub fn has_delivery_named(&self, source: Source, file_name: &str) -> bool {
-        self.ledger
-            .iter()
-            .any(|e| e.source == source && e.file_name == file_name)
+        self.index
+            .by_name
+            .contains_key(&(source, file_name.to_string()))
     }
 
     /// An earlier accepted delivery of the source with the same bytes.
     pub fn same_bytes(&self, source: Source, sha256: &str) -> Option<&LedgerEntry> {
-        self.ledger.iter().find(|e| {
-            e.source == source && e.sha256 == sha256 && e.status == DeliveryStatus::Accepted
-        })
+        self.entries(self.index.by_sha.get(&(source, sha256.to_string())))
+            .find(|e| e.status == DeliveryStatus::Accepted)
     }
 
     /// The live tables: which files and partition values runs use.
@@ -90,15 +156,50 @@ fn read_ledger(dir: &Path) -> Result<Vec<LedgerEntry>, StoreError> {
         message,
     };
     let mut entries = Vec::new();
-    for (path, entry) in read_json_dir::<LedgerEntry>(dir, damaged)? {
-        if path.file_name() != ledger_path(Path::new(""), entry.seq).file_name() {
-            return Err(damaged(
-                &path,
-                format!("it holds delivery {}, not the one its name says", entry.seq),
-            ));
+    for (path, file) in read_dir_with(dir, LedgerFile::parse, damaged)? {
+        let named = |seq: u64| path.file_name() == ledger_path(Path::new(""), seq).file_name();
+        match file {
+            LedgerFile::One(entry) => {
+                if !named(entry.seq) {
+                    return Err(damaged(
+                        &path,
+                        format!("it holds delivery {}, not the one its name says", entry.seq),
+                    ));
+                }
+                if entry.batch.is_some() {
+                    return Err(damaged(
+                        &path,
+                        format!("delivery {} names a batch but is not in one", entry.seq),
+                    ));
+                }
+                entry.check().map_err(|m| damaged(&path, m))?;
+                entries.push(*entry);
+            }
+            LedgerFile::Batch(batch) => {
+                let first = batch.first().map_or(0, |e| e.seq);
+                if batch.is_empty() || !named(first) {
+                    return Err(damaged(
+                        &path,
+                        format!(
+                            "it holds a batch from delivery {first}, not the one its name says"
+                        ),
+                    ));
+                }
+                for (expected, entry) in (first..).zip(batch) {
+                    if entry.seq != expected || entry.batch != Some(first) {
+                        return Err(damaged(
+                            &path,
+                            format!(
+                                "delivery {} is out of place in the batch of delivery {first}",
+                                entry.seq
+                            ),
+                        ));
+                    }
+                    entry.check().map_err(|m| damaged(&path, m))?;
+                    entries.push(entry);
+                }
+            }
         }
-        entry.check().map_err(|m| damaged(&path, m))?;
-        entries.push(entry);
     }
     entries.sort_by_key(|e| e.seq);
     // Deliveries are numbered 1, 2, 3, … and an entry is written last, so a
@@ -122,10 +223,50 @@ fn read_ledger(dir: &Path) -> Result<Vec<LedgerEntry>, StoreError> {
     Ok(entries)
 }
 
+/// One ledger file: a delivery committed on its own, or a batch of small
+/// deliveries of one source committed together (a JSON array, in sequence
+/// order, named after the first).
+pub(crate) enum LedgerFile {
+    /// `{…}`
+    One(Box<LedgerEntry>),
+    /// `[entry, entry, …]`
+    Batch(Vec<LedgerEntry>),
+}
+
+impl LedgerFile {
+    /// Parses a ledger file by its first character, so that a damaged
+    /// entry's error says what is wrong in it, with line and column.
+    fn parse(bytes: &[u8]) -> Result<LedgerFile, serde_json::Error> {
+        if bytes.trim_ascii_start().starts_with(b"[") {
+            serde_json::from_slice(bytes).map(LedgerFile::Batch)
+        } else {
+            serde_json::from_slice(bytes).map(|e| LedgerFile::One(Box::new(e)))
+        }
+    }
+
+    /// The bytes of the ledger file that holds `entries` (one entry: an
+    /// object; a batch: an array).
+    pub(crate) fn body(entries: &[LedgerEntry]) -> Result<Vec<u8>, serde_json::Error> {
+        match entries {
+            [one] if one.batch.is_none() => serde_json::to_vec_pretty(one),
+            batch => serde_json::to_vec_pretty(batch),
+        }
+    }
+}
+
 /// Every `*.json` file of a folder (none if the folder is absent), parsed,
 /// with its path; a damaged one is the error `damaged` makes, naming it.
 pub(crate) fn read_json_dir<T: serde::de::DeserializeOwned>(
     dir: &Path,
+    damaged: impl Fn(&Path, String) -> StoreError,
+) -> Result<Vec<(PathBuf, T)>, StoreError> {
+    read_dir_with(dir, |b| serde_json::from_slice(b), damaged)
+}
+
+/// Every `*.json` file of a folder, parsed by `parse`.
+fn read_dir_with<T>(
+    dir: &Path,
+    parse: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
     damaged: impl Fn(&Path, String) -> StoreError,
 ) -> Result<Vec<(PathBuf, T)>, StoreError> {
     let listing = match fs::read_dir(dir) {
@@ -140,7 +281,7 @@ pub(crate) fn read_json_dir<T: serde::de::DeserializeOwned>(
             continue;
         }
         let text = fs::read(&path).map_err(StoreError::io("reading", &path))?;
-        let value = serde_json::from_slice(&text).map_err(|e| damaged(&path, e.to_string()))?;
+        let value = parse(&text).map_err(|e| damaged(&path, e.to_string()))?;
         out.push((path, value));
     }
     Ok(out)

@@ -32,8 +32,12 @@ pub struct LiveFile {
     pub path: PathBuf,
     /// Its delivery's sequence number.
     pub delivery: u64,
-    /// The earliest date of the time column in it.
+    /// The ledger file of its delivery (the delivery, or its batch).
+    pub ledger_file: u64,
+    /// The earliest date of the time column among its delivery's rows.
     pub min_date: NaiveDate,
+    /// The latest date of the time column among its delivery's rows.
+    pub max_date: NaiveDate,
     /// Its size as the ledger recorded it (absent in older entries).
     pub bytes: Option<u64>,
 }
@@ -48,6 +52,9 @@ pub struct SourceView {
     pub replaced: BTreeMap<u64, Vec<Vec<String>>>,
     /// Rows stored but replaced by later deliveries (kept for audit).
     pub replaced_deliveries: BTreeSet<u64>,
+    /// Of those, the ones whose rows share a file with a live delivery (a
+    /// batch): read, and left out row by row.
+    pub replaced_in_shared: BTreeSet<u64>,
 }
 
 /// The live store at one moment, computed from the ledger alone.
@@ -91,19 +98,32 @@ impl StoreView {
                     continue;
                 }
                 for f in &e.files {
-                    let min_date = f.min_date.parse().map_err(|_| StoreError::Ledger {
-                        path: ledger_path(root, e.seq),
-                        message: format!("min_date {:?} is not a date", f.min_date),
-                    })?;
+                    let day = |d: &str, what: &str| {
+                        d.parse().map_err(|_| StoreError::Ledger {
+                            path: ledger_path(root, e.ledger_file()),
+                            message: format!("{what} {d:?} is not a date"),
+                        })
+                    };
                     view.files.push(LiveFile {
                         path: root.join(&f.path),
                         delivery: e.seq,
-                        min_date,
+                        ledger_file: e.ledger_file(),
+                        min_date: day(&f.min_date, "min_date")?,
+                        max_date: day(&f.max_date, "max_date")?,
                         bytes: f.bytes,
                     });
                 }
                 if !dead.is_empty() {
                     view.replaced.insert(e.seq, dead);
+                }
+            }
+            let read: BTreeSet<&PathBuf> = view.files.iter().map(|f| &f.path).collect();
+            for e in &entries {
+                let shares = e.batch.is_some()
+                    && view.replaced_deliveries.contains(&e.seq)
+                    && e.files.iter().any(|f| read.contains(&root.join(&f.path)));
+                if shares {
+                    view.replaced_in_shared.insert(e.seq);
                 }
             }
             sources.insert(source, view);
@@ -126,18 +146,41 @@ impl StoreView {
         ctx: &SessionContext,
         as_of: Option<NaiveDate>,
     ) -> Result<BTreeSet<u64>, StoreError> {
+        self.register_from(ctx, as_of, &BTreeMap::new())
+    }
+
+    /// [`StoreView::register`], reading of each source in `from` only the
+    /// files with a row on or after its day: files that end before it are
+    /// neither listed nor opened (the ledger knows their date ranges). The
+    /// deliveries returned are still all those live as of `as_of`.
+    pub fn register_from(
+        &self,
+        ctx: &SessionContext,
+        as_of: Option<NaiveDate>,
+        from: &BTreeMap<Source, NaiveDate>,
+    ) -> Result<BTreeSet<u64>, StoreError> {
         let mut used = BTreeSet::new();
         let mut tables = Vec::new();
         for (source, view) in &self.sources {
+            let from = from.get(source).copied();
             let files: Vec<&LiveFile> = view
                 .files
                 .iter()
                 .filter(|f| as_of.is_none_or(|t| f.min_date <= t))
                 .collect();
+            // the manifest names every delivery live as of T, read or cut
+            used.extend(files.iter().map(|f| f.delivery));
+            let files: Vec<&LiveFile> = files
+                .into_iter()
+                .filter(|f| from.is_none_or(|d| f.max_date >= d))
+                .collect();
+            // a batch's file holds several deliveries: listed and checked once
+            let mut seen = BTreeSet::new();
+            let files: Vec<&LiveFile> =
+                files.into_iter().filter(|f| seen.insert(&f.path)).collect();
             for f in &files {
                 self.verify(f)?;
             }
-            used.extend(files.iter().map(|f| f.delivery));
             let filter = live_filter(*source, view, as_of)
                 .map_err(|(seq, message)| self.damaged(seq, message))?;
             tables.push((*source, files, filter));
@@ -167,9 +210,23 @@ impl StoreView {
         Ok(used)
     }
 
+    /// A day on or before the latest snapshot of `source` on or before
+    /// `as_of`: the latest last day among its files that end on or before
+    /// `as_of`. For a source read as its latest snapshot (the register),
+    /// files that end before it hold only older snapshots.
+    pub fn latest_at_least(&self, source: Source, as_of: NaiveDate) -> Option<NaiveDate> {
+        self.sources
+            .get(&source)?
+            .files
+            .iter()
+            .filter(|f| f.max_date <= as_of)
+            .map(|f| f.max_date)
+            .max()
+    }
+
     /// The file is there and has the size the ledger recorded.
     fn verify(&self, file: &LiveFile) -> Result<(), StoreError> {
-        let ledger = self.ledger.join(format!("{:06}.json", file.delivery));
+        let ledger = self.ledger.join(format!("{:06}.json", file.ledger_file));
         match fs::metadata(&file.path) {
             Ok(m) if !m.is_file() => Err(StoreError::MissingFile {
                 path: file.path.clone(),
@@ -246,6 +303,14 @@ fn live_filter(
                 col(DELIVERY_COLUMN).eq(lit(*seq as i64)).and(any_dead),
             ));
         }
+    }
+    if !view.replaced_in_shared.is_empty() {
+        let dead = view
+            .replaced_in_shared
+            .iter()
+            .map(|seq| lit(*seq as i64))
+            .collect();
+        filters.push(col(DELIVERY_COLUMN).in_list(dead, true));
     }
     Ok(filters.into_iter().reduce(Expr::and))
 }

@@ -75,34 +75,9 @@ impl DeliveryWriter {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        let dates = time_column(batch, self.time_index)?;
-        // months as numbers on the hot path; a period's name is made once
-        let month_of = |days: i32| {
-            let d = date_from_days(days);
-            d.year() * 12 + d.month0() as i32
-        };
-        let name = |month: i32| {
-            format!(
-                "{:04}-{:02}",
-                month.div_euclid(12),
-                month.rem_euclid(12) + 1
-            )
-        };
-        let first = month_of(dates.value(0));
-        if dates.values().iter().all(|d| month_of(*d) == first) {
-            return self.append(name(first), batch.clone(), dates);
-        }
-        let mut by_month: BTreeMap<i32, Vec<bool>> = BTreeMap::new();
-        for (i, d) in dates.values().iter().enumerate() {
-            by_month
-                .entry(month_of(*d))
-                .or_insert_with(|| vec![false; batch.num_rows()])[i] = true;
-        }
-        let by_period = by_month.into_iter().map(|(m, mask)| (name(m), mask));
-        for (period, mask) in by_period {
-            let part = filter_record_batch(batch, &BooleanArray::from(mask))?;
-            let part_dates = time_column(&part, self.time_index)?.clone();
-            self.append(period, part, &part_dates)?;
+        for (period, part) in by_period(batch, self.time_index)? {
+            let dates = time_column(&part, self.time_index)?.clone();
+            self.append(period, part, &dates)?;
         }
         Ok(())
     }
@@ -229,8 +204,59 @@ impl DeliveryWriter {
     }
 }
 
+/// The rows of a batch split over the period folders (`YYYY-MM`) of their
+/// time column, in period order; a batch of one period is not copied.
+pub(crate) fn by_period(
+    batch: &RecordBatch,
+    time_index: usize,
+) -> Result<Vec<(String, RecordBatch)>, StoreError> {
+    if batch.num_rows() == 0 {
+        return Ok(Vec::new());
+    }
+    let dates = time_column(batch, time_index)?;
+    // months as numbers on the hot path; a period's name is made once
+    let month_of = |days: i32| {
+        let d = date_from_days(days);
+        d.year() * 12 + d.month0() as i32
+    };
+    let name = |month: i32| {
+        format!(
+            "{:04}-{:02}",
+            month.div_euclid(12),
+            month.rem_euclid(12) + 1
+        )
+    };
+    let first = month_of(dates.value(0));
+    if dates.values().iter().all(|d| month_of(*d) == first) {
+        return Ok(vec![(name(first), batch.clone())]);
+    }
+    let mut by_month: BTreeMap<i32, Vec<bool>> = BTreeMap::new();
+    for (i, d) in dates.values().iter().enumerate() {
+        by_month
+            .entry(month_of(*d))
+            .or_insert_with(|| vec![false; batch.num_rows()])[i] = true;
+    }
+    by_month
+        .into_iter()
+        .map(|(m, mask)| {
+            Ok((
+                name(m),
+                filter_record_batch(batch, &BooleanArray::from(mask))?,
+            ))
+        })
+        .collect()
+}
+
+/// The earliest and latest day of a batch's time column.
+pub(crate) fn day_range(batch: &RecordBatch, time_index: usize) -> Result<(i32, i32), StoreError> {
+    Ok(time_column(batch, time_index)?
+        .values()
+        .iter()
+        .fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d))))
+}
+
 /// A new Parquet file in staging for one period of a delivery.
-fn parquet_writer(path: &Path, source: Source) -> Result<ArrowWriter<File>, StoreError> {
+pub(crate) fn parquet_writer(path: &Path, source: Source) -> Result<ArrowWriter<File>, StoreError> {
     if let Some(parent) = path.parent() {
         durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
     }
@@ -250,7 +276,7 @@ fn parquet_writer(path: &Path, source: Source) -> Result<ArrowWriter<File>, Stor
 }
 
 /// The time column of a batch in the source's schema.
-fn time_column(batch: &RecordBatch, index: usize) -> Result<&Date32Array, StoreError> {
+pub(crate) fn time_column(batch: &RecordBatch, index: usize) -> Result<&Date32Array, StoreError> {
     batch
         .columns()
         .get(index)
@@ -263,7 +289,7 @@ fn time_column(batch: &RecordBatch, index: usize) -> Result<&Date32Array, StoreE
         })
 }
 
-fn csv_err(path: &Path, e: csv::Error) -> StoreError {
+pub(crate) fn csv_err(path: &Path, e: csv::Error) -> StoreError {
     StoreError::Io {
         action: "writing quarantine",
         path: path.to_path_buf(),
@@ -272,7 +298,7 @@ fn csv_err(path: &Path, e: csv::Error) -> StoreError {
 }
 
 /// Keeps a file name safe as a path component.
-fn sanitize(name: &str) -> String {
+pub(crate) fn sanitize(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {

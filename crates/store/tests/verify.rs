@@ -98,3 +98,83 @@ fn a_ledger_entry_without_sizes_from_an_older_vroeg_is_still_read() {
         Err(StoreError::MissingFile { .. })
     ));
 }
+
+#[test]
+fn files_that_end_before_the_day_read_from_are_neither_listed_nor_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, entries) = two_snapshots(dir.path());
+    let view = reader(&root).view();
+    // the latest snapshot on or before each day, as the ledger knows it
+    let households = vroeg_contracts::Source::Households;
+    assert_eq!(
+        view.latest_at_least(households, common::date("2026-10-15")),
+        Some(common::date("2026-09-30"))
+    );
+    assert_eq!(
+        view.latest_at_least(households, common::date("2026-09-29")),
+        Some(common::date("2026-08-31"))
+    );
+    assert_eq!(
+        view.latest_at_least(households, common::date("2026-08-30")),
+        None
+    );
+    // reading from 2026-09-30 only the second snapshot's file is read: the
+    // first may even be gone
+    fs::remove_file(root.join(&entries[0].files[0].path)).unwrap();
+    let from = std::collections::BTreeMap::from([(households, common::date("2026-09-30"))]);
+    let ctx = datafusion::prelude::SessionContext::new();
+    let used = view
+        .register_from(&ctx, Some(common::date("2026-10-31")), &from)
+        .unwrap();
+    // the manifest still names both deliveries live as of the day
+    assert_eq!(used, std::collections::BTreeSet::from([1, 2]));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let n = rt.block_on(async {
+        let b = ctx
+            .sql("SELECT count(*) FROM households")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        use datafusion::arrow::array::AsArray;
+        b[0].column(0)
+            .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+            .value(0)
+    });
+    assert_eq!(n, 4, "the 4 households of the second snapshot");
+    // without the cut the missing file is an error, as before
+    assert!(matches!(
+        count_households(&view, "2026-10-31"),
+        Err(StoreError::MissingFile { .. })
+    ));
+}
+
+#[test]
+fn a_batch_ledger_file_out_of_order_is_damage_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = two_snapshots(dir.path());
+    // make the two entries one batch file, then break its order
+    let one: serde_json::Value =
+        serde_json::from_slice(&fs::read(root.join("ledger/000001.json")).unwrap()).unwrap();
+    let two: serde_json::Value =
+        serde_json::from_slice(&fs::read(root.join("ledger/000002.json")).unwrap()).unwrap();
+    let mark = |mut v: serde_json::Value| {
+        v["batch"] = serde_json::json!(1);
+        v
+    };
+    fs::remove_file(root.join("ledger/000002.json")).unwrap();
+    fs::write(
+        root.join("ledger/000001.json"),
+        serde_json::to_vec(&vec![mark(two), mark(one)]).unwrap(),
+    )
+    .unwrap();
+    let err = Store::open_read_only(&root).unwrap_err().to_string();
+    assert!(err.contains("000001.json"), "{err}");
+    assert!(
+        err.contains("holds a batch from delivery 2, not the one its name says"),
+        "{err}"
+    );
+}

@@ -145,6 +145,7 @@ mod tests {
             mess: false,
             register_every: 1,
             contacts: None,
+            shape: crate::Shape::Monthly,
         }
     }
 

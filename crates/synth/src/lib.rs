@@ -20,6 +20,7 @@ mod contacts;
 mod household;
 mod mess;
 mod month;
+mod school_weekly;
 
 use chrono::{Datelike, Days, NaiveDate};
 use rayon::prelude::*;
@@ -31,6 +32,60 @@ use vroeg_contracts::{Dialect, Source};
 
 pub use contacts::{CONTACT_HEADER, write_contacts};
 pub use household::Household;
+pub use school_weekly::{HOUSEHOLDS_PER_SCHOOL, school_count};
+
+/// How the inbox's deliveries are cut into files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// Monthly files per supplier, school absence weekly per attendance
+    /// office, a register snapshot every `register_every` months.
+    #[default]
+    Monthly,
+    /// The inbox as municipalities have it: a full register snapshot every
+    /// month (whatever `register_every` says) and school absence from every
+    /// school, one small file per school per ISO week; every other source as
+    /// in [`Shape::Monthly`], byte for byte.
+    SchoolWeekly,
+}
+
+impl Shape {
+    /// Every shape, the default first.
+    pub const ALL: [Shape; 2] = [Shape::Monthly, Shape::SchoolWeekly];
+
+    /// The shape's name on the command line (`--shape`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Monthly => "monthly",
+            Shape::SchoolWeekly => "school-weekly",
+        }
+    }
+
+    /// The shape named `name` (exactly as [`Shape::name`] spells it).
+    pub fn from_name(name: &str) -> Option<Shape> {
+        Shape::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl std::fmt::Display for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Shape {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shape, String> {
+        Shape::from_name(s).ok_or_else(|| {
+            let names: Vec<&str> = Shape::ALL.iter().map(|s| s.name()).collect();
+            format!(
+                "unknown shape \"{}\"; the shapes are {}",
+                vroeg_contracts::text::escaped(s),
+                names.join(", ")
+            )
+        })
+    }
+}
 
 /// What `vroeg synth` should write.
 #[derive(Debug, Clone)]
@@ -55,6 +110,8 @@ pub struct SynthOptions {
     /// Where to write a synthetic contact table of the same households
     /// (beside the inbox, never inside it); `None`: none.
     pub contacts: Option<PathBuf>,
+    /// How the deliveries are cut into files; [`Shape::Monthly`] by default.
+    pub shape: Shape,
 }
 
 /// What was written.
@@ -184,6 +241,9 @@ pub fn synthesize(opts: &SynthOptions) -> Result<SynthSummary, SynthError> {
     if let Some(c) = &opts.contacts {
         check_contacts_place(c, &opts.out)?;
     }
+    if opts.shape == Shape::SchoolWeekly {
+        return school_weekly::synthesize(opts);
+    }
     let months = months(opts);
     let mut summary = SynthSummary::default();
     for source in Source::ALL {
@@ -305,6 +365,7 @@ mod tests {
             mess: true,
             register_every: 2,
             contacts: None,
+            shape: Shape::Monthly,
         }
     }
 
@@ -324,18 +385,36 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes_and_another_seed_differs() {
-        let (a, b, c) = (
-            tempfile::tempdir().unwrap(),
-            tempfile::tempdir().unwrap(),
-            tempfile::tempdir().unwrap(),
-        );
-        synthesize(&opts(a.path())).unwrap();
-        synthesize(&opts(b.path())).unwrap();
-        let mut o = opts(c.path());
-        o.seed = 8;
-        synthesize(&o).unwrap();
-        assert_eq!(read_all(a.path()), read_all(b.path()));
-        assert_ne!(read_all(a.path()), read_all(c.path()));
+        for shape in Shape::ALL {
+            let (a, b, c) = (
+                tempfile::tempdir().unwrap(),
+                tempfile::tempdir().unwrap(),
+                tempfile::tempdir().unwrap(),
+            );
+            let with = |dir: &Path| SynthOptions {
+                shape,
+                // two schools in the school-weekly shape
+                households: if shape == Shape::Monthly {
+                    3000
+                } else {
+                    11_000
+                },
+                ..opts(dir)
+            };
+            let first = synthesize(&with(a.path())).unwrap();
+            // another number of threads, the same bytes
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(3)
+                .build()
+                .unwrap();
+            let second = pool.install(|| synthesize(&with(b.path()))).unwrap();
+            let mut o = with(c.path());
+            o.seed = 8;
+            synthesize(&o).unwrap();
+            assert_eq!(first, second, "{shape}");
+            assert_eq!(read_all(a.path()), read_all(b.path()), "{shape}");
+            assert_ne!(read_all(a.path()), read_all(c.path()), "{shape}");
+        }
     }
 
     #[test]
@@ -392,5 +471,60 @@ mod tests {
         assert_eq!(m[0].first, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
         assert_eq!(m[3].mondays.len(), 4);
         assert!(m[3].register && !m[2].register && m[1].register);
+    }
+}
+
+#[cfg(test)]
+mod sample_tests {
+    use super::*;
+
+    /// The committed sample inbox (and contact table) are the default
+    /// shape's bytes, made as its README says: a shape added must leave
+    /// them alone.
+    #[test]
+    fn the_sample_inbox_is_the_monthly_shape() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data");
+        let dir = tempfile::tempdir().unwrap();
+        let o = SynthOptions {
+            households: 3000,
+            months: 24,
+            seed: 42,
+            as_of: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+            out: dir.path().join("inbox"),
+            mess: true,
+            register_every: 6,
+            contacts: Some(dir.path().join("contacts.csv")),
+            shape: Shape::default(),
+        };
+        synthesize(&o).unwrap();
+        let mut differ = Vec::new();
+        let mut n = 0;
+        for s in Source::ALL {
+            let mut names: Vec<_> = fs::read_dir(o.out.join(s.name()))
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            let mut theirs: Vec<_> = fs::read_dir(sample.join("inbox").join(s.name()))
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            names.sort();
+            theirs.sort();
+            assert_eq!(names, theirs, "{}", s.name());
+            for name in names {
+                n += 1;
+                let a = fs::read(o.out.join(s.name()).join(&name)).unwrap();
+                let b = fs::read(sample.join("inbox").join(s.name()).join(&name)).unwrap();
+                if a != b {
+                    differ.push(name);
+                }
+            }
+        }
+        assert!(differ.is_empty(), "{differ:?}");
+        assert!(n > 700, "{n} files");
+        assert_eq!(
+            fs::read(dir.path().join("contacts.csv")).unwrap(),
+            fs::read(sample.join("contacts.csv")).unwrap()
+        );
     }
 }

@@ -170,3 +170,27 @@ pub(crate) fn apply(
         _ => {}
     }
 }
+
+/// The bad rows the monthly shape adds to an attendance office's first
+/// week of the second month, for school `school`'s file of the week of
+/// `monday` in the school-weekly shape: one row for each of a Tuesday, an
+/// age, a kind, too many and zero hours, a short key, a raw citizen service
+/// number and negative hours.
+pub(crate) fn school_week(monday: chrono::NaiveDate, school: &str) -> Vec<String> {
+    let d = dialect(Source::SchoolAbsence);
+    let tuesday = d.dates.format(monday + Days::new(1));
+    let monday = d.dates.format(monday);
+    let row = |pupil: &str, week: &str, kind: &str, hours: &str, age: &str| {
+        format!("{KEY},{pupil},{week},{school},{kind},{hours},{age}")
+    };
+    vec![
+        row(PUPIL, &tuesday, "unauthorised", "4", "12"),
+        row(PUPIL, &monday, "unauthorised", "4", "30"),
+        row(PUPIL, &monday, "Unauthorised", "4", "12"),
+        row(PUPIL, &monday, "unauthorised", "41", "12"),
+        row(PUPIL, &monday, "unauthorised", "0", "12"),
+        row("ab", &monday, "unauthorised", "4", "12"),
+        row(PLANTED_BSN, &monday, "unauthorised", "4", "12"),
+        row(PUPIL, &monday, "late", "-1", "12"),
+    ]
+}

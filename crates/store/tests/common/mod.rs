@@ -62,6 +62,8 @@ pub fn deliver(store: &mut Store, day: &str, n: usize) -> LedgerEntry {
         ingested_at: "2026-11-01T00:00:00Z".into(),
         duration_ms: 1,
         purged: None,
+        batch: None,
+        seen: None,
     };
     store.commit(entry.clone()).unwrap();
     entry
