@@ -58,7 +58,7 @@ impl Bar {
                 old.finish_and_clear();
                 self.multi.remove(&old);
             }
-            *bar = next.map(|b| self.multi.add(b));
+            *bar = next;
         }
     }
 
@@ -72,7 +72,7 @@ impl Bar {
 
     fn message(&self) -> String {
         format!(
-            "{}/{} files, {} rows",
+            "{}/{} files {} rows",
             self.files.load(Ordering::Relaxed),
             self.total_files.load(Ordering::Relaxed),
             self.rows.load(Ordering::Relaxed)
@@ -86,16 +86,19 @@ impl Progress for Bar {
             return;
         }
         self.total_files.store(files, Ordering::Relaxed);
-        let bar = ProgressBar::new(bytes);
+        self.replace(None);
+        let bar = self.multi.add(ProgressBar::new(bytes));
         let style = ProgressStyle::with_template(
-            "ingest [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {msg} ({elapsed})",
+            "ingest [{bar:20}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {wide_msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
         bar.set_style(style);
         bar.set_message(self.message());
         bar.enable_steady_tick(Duration::from_millis(200));
-        self.replace(Some(bar));
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar);
+        }
     }
 
     fn delivery(&self, rows: u64, bytes: u64) {
@@ -115,14 +118,17 @@ impl Progress for Bar {
 
 impl Observer for Bar {
     fn stage(&self, what: &str) {
-        let spinner = ProgressBar::new_spinner();
+        self.replace(None);
+        let spinner = self.multi.add(ProgressBar::new_spinner());
         spinner.set_style(
             ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         spinner.set_message(what.to_string());
         spinner.enable_steady_tick(Duration::from_millis(120));
-        self.replace(Some(spinner));
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(spinner);
+        }
     }
 
     fn done(&self) {

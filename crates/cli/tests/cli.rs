@@ -213,6 +213,67 @@ fn synth_writes_the_same_bytes_for_the_same_seed() {
     }
     let o = p.synth("0", "3", "9", "c", false);
     assert_eq!(o.status.code(), Some(2));
+    // absurd sizes are usage errors before anything is written, not a
+    // panic, an abort or a full disk
+    for (households, months, says) in [
+        (
+            "18446744073709551615",
+            "1",
+            "--households is at most 100000000",
+        ),
+        ("100", "4294967295", "--months at most 600"),
+    ] {
+        let o = p.synth(households, months, "9", "d", false);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(says), "{}", text(&o));
+        assert!(!p.path("d").exists());
+    }
+    let o = p.vroeg_env(
+        &[
+            "synth",
+            "--households",
+            "10",
+            "--months",
+            "2",
+            "--seed",
+            "1",
+            "--as-of",
+            "0001-01-15",
+            "--out",
+            "e",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--as-of must be on or after 1950-01-01"),
+        "{}",
+        text(&o)
+    );
+    let o = p.vroeg_env(
+        &[
+            "synth",
+            "--households",
+            "10",
+            "--months",
+            "2",
+            "--seed",
+            "1",
+            "--as-of",
+            "2026-10-31",
+            "--register-every",
+            "0",
+            "--out",
+            "e",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--register-every must be at least 1"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

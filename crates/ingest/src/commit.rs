@@ -171,6 +171,7 @@ pub(crate) fn commit_batch_in_order(
     }
     let mut written = writer.finish()?;
     let many = entries.len() > 1;
+    let size = entries.len() as u64;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let entries: Vec<LedgerEntry> = entries
         .into_iter()
@@ -181,6 +182,7 @@ pub(crate) fn commit_batch_in_order(
             }
             if many {
                 e.batch = Some(first);
+                e.batch_size = Some(size);
             }
             e.ingested_at = now.clone();
             e.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -137,6 +137,7 @@ fn new_entry(job: &Job<'_>, sha256: String, bytes: u64, seen: Option<FileSeen>) 
         duration_ms: 0,
         purged: None,
         batch: None,
+        batch_size: None,
         seen,
     }
 }

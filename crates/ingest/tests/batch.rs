@@ -112,7 +112,12 @@ fn small_files_of_a_source_share_one_file_per_period_and_one_ledger_file() {
         dup.message
     );
     // one batch: every entry names the first, one ledger file holds them
-    assert!(report.entries.iter().all(|e| e.batch == Some(1)));
+    assert!(
+        report
+            .entries
+            .iter()
+            .all(|e| e.batch == Some(1) && e.batch_size == Some(11))
+    );
     let mut ledger = Vec::new();
     files_under(&store_path.join("ledger"), &mut ledger);
     assert_eq!(ledger.len(), 1, "{ledger:?}");
@@ -246,4 +251,24 @@ fn progress_hears_every_file_its_rows_and_bytes() {
     ingest_with(&mut store, &inbox, &BTreeMap::new(), &progress).unwrap();
     assert_eq!(*progress.started.lock().unwrap(), vec![(0, 0)]);
     assert_eq!(*progress.done.lock().unwrap(), (0, 0, 0));
+}
+
+#[test]
+fn a_delivery_with_a_name_of_255_bytes_keeps_its_quarantine() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    let name = format!("{}.csv", "L".repeat(251));
+    let mut body = week("S1", "2026-09-07", 1);
+    body.push_str("123456789,pp1,2026-09-07,S1,unauthorised,2.5,12\n");
+    deliver(&inbox, &name, &body);
+    deliver(&inbox, "2026-09-07_S2.csv", &week("S2", "2026-09-07", 1));
+    let store_path = dir.path().join("store");
+    let mut store = Store::open(&store_path).unwrap();
+    let report = ingest(&mut store, &inbox, &BTreeMap::new()).unwrap();
+    let e = report.entries.iter().find(|e| e.file_name == name).unwrap();
+    assert_eq!((e.rows_accepted, e.rows_quarantined), (1, 1));
+    let q = e.quarantine_file.as_deref().unwrap();
+    let file = std::path::Path::new(q).file_name().unwrap().len();
+    assert_eq!(file, "000002-".len() + 200, "{q}");
+    assert!(store_path.join(q).is_file());
 }

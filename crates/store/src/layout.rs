@@ -144,7 +144,8 @@ impl Store {
             e.check().map_err(damaged)?;
             let in_place = e.seq == expected
                 && e.ledger_file() == file
-                && (entries.len() == 1 || e.batch == Some(file));
+                && (entries.len() == 1 && e.batch.is_none() && e.batch_size.is_none()
+                    || e.batch == Some(file) && e.batch_size == Some(entries.len() as u64));
             if !in_place {
                 return Err(damaged(format!(
                     "delivery {} cannot be committed as delivery {expected} of batch {file}",

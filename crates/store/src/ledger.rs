@@ -98,6 +98,11 @@ pub struct LedgerEntry {
     /// committed on its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<u64>,
+    /// How many deliveries its batch holds, so that a batch file that lost
+    /// an entry is damage (its rows would otherwise be read as nobody's,
+    /// and its number given out again). Absent when not in a batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<u64>,
     /// The inbox file as it was when it was read, so that an unchanged file
     /// is recognised without reading it again. Absent when vroeg could not
     /// be sure (the file changed while it was read) and in older entries.

@@ -166,7 +166,7 @@ fn read_ledger(dir: &Path) -> Result<Vec<LedgerEntry>, StoreError> {
                         format!("it holds delivery {}, not the one its name says", entry.seq),
                     ));
                 }
-                if entry.batch.is_some() {
+                if entry.batch.is_some() || entry.batch_size.is_some() {
                     return Err(damaged(
                         &path,
                         format!("delivery {} names a batch but is not in one", entry.seq),
@@ -177,11 +177,28 @@ fn read_ledger(dir: &Path) -> Result<Vec<LedgerEntry>, StoreError> {
             }
             LedgerFile::Batch(batch) => {
                 let first = batch.first().map_or(0, |e| e.seq);
-                if batch.is_empty() || !named(first) {
+                if batch.is_empty() {
+                    return Err(damaged(&path, "it holds an empty batch".to_string()));
+                }
+                if !named(first) {
                     return Err(damaged(
                         &path,
                         format!(
                             "it holds a batch from delivery {first}, not the one its name says"
+                        ),
+                    ));
+                }
+                let size = batch.len() as u64;
+                if batch.iter().any(|e| e.batch_size != Some(size)) {
+                    return Err(damaged(
+                        &path,
+                        format!(
+                            "the batch from delivery {first} holds {size} entries, not the {} its entries record",
+                            batch
+                                .iter()
+                                .find(|e| e.batch_size != Some(size))
+                                .and_then(|e| e.batch_size)
+                                .map_or("(none)".to_string(), |n| n.to_string())
                         ),
                     ));
                 }

@@ -297,9 +297,16 @@ pub(crate) fn csv_err(path: &Path, e: csv::Error) -> StoreError {
     }
 }
 
-/// Keeps a file name safe as a path component.
+/// The longest file name kept in a quarantine file's name.
+const NAME_CHARS: usize = 200;
+
+/// Keeps a file name safe as a path component: ASCII letters, digits and
+/// `._-` only, at most [`NAME_CHARS`] of them, so that with its delivery
+/// prefix it fits every file system's 255-byte limit (the ledger keeps the
+/// whole name).
 pub(crate) fn sanitize(name: &str) -> String {
     name.chars()
+        .take(NAME_CHARS)
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
                 c

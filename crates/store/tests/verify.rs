@@ -161,20 +161,33 @@ fn a_batch_ledger_file_out_of_order_is_damage_naming_it() {
         serde_json::from_slice(&fs::read(root.join("ledger/000001.json")).unwrap()).unwrap();
     let two: serde_json::Value =
         serde_json::from_slice(&fs::read(root.join("ledger/000002.json")).unwrap()).unwrap();
-    let mark = |mut v: serde_json::Value| {
+    let mark = |v: &serde_json::Value| {
+        let mut v = v.clone();
         v["batch"] = serde_json::json!(1);
+        v["batch_size"] = serde_json::json!(2);
         v
     };
     fs::remove_file(root.join("ledger/000002.json")).unwrap();
     fs::write(
         root.join("ledger/000001.json"),
-        serde_json::to_vec(&vec![mark(two), mark(one)]).unwrap(),
+        serde_json::to_vec(&vec![mark(&two), mark(&one)]).unwrap(),
     )
     .unwrap();
     let err = Store::open_read_only(&root).unwrap_err().to_string();
     assert!(err.contains("000001.json"), "{err}");
     assert!(
         err.contains("holds a batch from delivery 2, not the one its name says"),
+        "{err}"
+    );
+    // in order but with its last entry gone: damage, not a shorter batch
+    fs::write(
+        root.join("ledger/000001.json"),
+        serde_json::to_vec(&vec![mark(&one)]).unwrap(),
+    )
+    .unwrap();
+    let err = Store::open_read_only(&root).unwrap_err().to_string();
+    assert!(
+        err.contains("the batch from delivery 1 holds 1 entries, not the 2 its entries record"),
         "{err}"
     );
 }

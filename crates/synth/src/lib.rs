@@ -231,12 +231,35 @@ fn months(opts: &SynthOptions) -> Vec<Month> {
 /// Households per parallel task.
 const CHUNK: u64 = 8192;
 
+/// The most households `vroeg synth` writes (the Netherlands has about 8
+/// million).
+pub const MAX_HOUSEHOLDS: u64 = 100_000_000;
+/// The most months `vroeg synth` writes.
+pub const MAX_MONTHS: u32 = 600;
+
 /// Writes a synthetic inbox.
 pub fn synthesize(opts: &SynthOptions) -> Result<SynthSummary, SynthError> {
     if opts.households == 0 || opts.months == 0 {
         return Err(SynthError::Options(
             "--households and --months must be at least 1".into(),
         ));
+    }
+    if opts.households > MAX_HOUSEHOLDS || opts.months > MAX_MONTHS {
+        return Err(SynthError::Options(format!(
+            "--households is at most {MAX_HOUSEHOLDS} and --months at most {MAX_MONTHS} (50 years)"
+        )));
+    }
+    if opts.register_every == 0 {
+        return Err(SynthError::Options(
+            "--register-every must be at least 1 (a snapshot every N months)".into(),
+        ));
+    }
+    let first = chrono::NaiveDate::from_ymd_opt(1900 + MAX_MONTHS as i32 / 12, 1, 1);
+    if first.is_some_and(|f| opts.as_of < f) {
+        return Err(SynthError::Options(format!(
+            "--as-of must be on or after {} so that every delivery is dated after 1900",
+            first.map(|f| f.to_string()).unwrap_or_default()
+        )));
     }
     if let Some(c) = &opts.contacts {
         check_contacts_place(c, &opts.out)?;

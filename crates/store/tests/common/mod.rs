@@ -63,6 +63,7 @@ pub fn deliver(store: &mut Store, day: &str, n: usize) -> LedgerEntry {
         duration_ms: 1,
         purged: None,
         batch: None,
+        batch_size: None,
         seen: None,
     };
     store.commit(entry.clone()).unwrap();
