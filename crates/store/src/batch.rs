@@ -12,7 +12,7 @@
 use crate::durable;
 use crate::error::StoreError;
 use crate::ledger::StoredFile;
-use crate::writer::{by_period, csv_err, day_range, failpoint, parquet_writer, sanitize};
+use crate::writer::{by_period, csv_err, day_range, move_into_place, parquet_writer, sanitize};
 use datafusion::arrow::array::RecordBatch;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -166,18 +166,7 @@ impl BatchWriter {
             .map(|p| self.relative_parquet(p))
             .chain(self.quarantines.values().cloned())
             .collect();
-        failpoint("after-stage");
-        for (i, rel) in moves.iter().enumerate() {
-            let target = self.root.join(rel);
-            if let Some(parent) = target.parent() {
-                durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
-            }
-            durable::rename(&self.staging.join(rel), &target)
-                .map_err(StoreError::io("moving into place", &target))?;
-            if i == 0 {
-                failpoint("mid-move");
-            }
-        }
+        move_into_place(&self.root, &self.staging, &moves)?;
         Ok(out)
     }
 }

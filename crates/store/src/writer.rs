@@ -188,20 +188,32 @@ impl DeliveryWriter {
             }
             None => None,
         };
-        failpoint("after-stage");
-        for (i, rel) in moves.iter().enumerate() {
-            let target = self.root.join(rel);
-            if let Some(parent) = target.parent() {
-                durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
-            }
-            durable::rename(&self.staging.join(rel), &target)
-                .map_err(StoreError::io("moving into place", &target))?;
-            if i == 0 {
-                failpoint("mid-move");
-            }
-        }
+        move_into_place(&self.root, &self.staging, &moves)?;
         Ok((files, quarantine))
     }
+}
+
+/// Moves staged files (paths relative to the store root) from `staging`
+/// into place, each flushed to disk. The crash tests stop at the two
+/// failpoints: all staged, and one moved.
+pub(crate) fn move_into_place(
+    root: &Path,
+    staging: &Path,
+    moves: &[String],
+) -> Result<(), StoreError> {
+    failpoint("after-stage");
+    for (i, rel) in moves.iter().enumerate() {
+        let target = root.join(rel);
+        if let Some(parent) = target.parent() {
+            durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
+        }
+        durable::rename(&staging.join(rel), &target)
+            .map_err(StoreError::io("moving into place", &target))?;
+        if i == 0 {
+            failpoint("mid-move");
+        }
+    }
+    Ok(())
 }
 
 /// The rows of a batch split over the period folders (`YYYY-MM`) of their
