@@ -1,22 +1,35 @@
 #!/usr/bin/env python3
 """Ingest and scoring benchmarks of vroeg against DuckDB, release build.
 
-For each size, writes a synthetic inbox with `vroeg synth` (24 months), then
-measures, each as its own process:
+For each size and inbox shape, writes a synthetic inbox with `vroeg synth`
+once (24 months, seed 1; cached under --work, reused by later runs), then
+runs these steps, each as its own process, `--repeats` times, alternating
+the contenders within every repeat:
 
-  ingest       vroeg ingest into an empty store (CSV -> Parquet store)
-  score-only   vroeg run on that store with an empty inbox (store -> list)
-  end-to-end   vroeg run into a fresh store (ingest + score + all outputs)
-  duckdb       benches/duckdb_peer.py on the same inbox (CSV -> signals.csv)
+  vroeg ingest        vroeg ingest into a fresh store (CSV -> Parquet store)
+  duckdb end-to-end   benches/duckdb_peer.py all into a fresh peer store
+                      (CSV -> its validated Parquet store -> signals.csv)
+  vroeg score-only    vroeg run on the store just ingested, with an empty
+                      inbox (store -> list and all outputs)
+  duckdb score-only   duckdb_peer.py score from its store (store -> list)
+  vroeg end-to-end    vroeg run into a fresh store (ingest + score + outputs)
+  vroeg re-run        vroeg ingest again, same inbox, into the filled store:
+                      the intake check of an unchanged inbox
 
-vroeg runs with `--memory-limit` (default 4GiB); DuckDB with its defaults.
-It checks that the two signals.csv are byte-identical, and prints wall time,
-CPU time (user + sys), peak RSS and throughput as a Markdown table, with the
-time ratios vroeg / DuckDB and the scaling between sizes, which it also
-appends to benches/RESULTS.md.
+vroeg runs with `--memory-limit` (default 4GiB); DuckDB with its defaults
+(all cores, 80% of RAM) unless --duckdb-memory-limit is given. Every repeat
+checks that the four signals.csv are byte-identical. It prints the median
+and the spread (min-max) of wall time, CPU time (user + sys) and peak RSS
+per step, the ratios of the medians vroeg / DuckDB end to end and score
+only, and with --append adds them to benches/RESULTS.md under a UTC
+timestamp heading with the exact command line.
 
-Usage: python3 benches/bench.py [--sizes 100000,1000000,8000000] [--bin PATH]
-                                [--python PATH] [--memory-limit 4GiB]
+Shapes: `monthly` (vroeg synth's default) and any other name, passed as
+`vroeg synth --shape NAME` (e.g. school-weekly).
+
+Usage: python3 benches/bench.py [--sizes 100000,1000000] [--shapes monthly,school-weekly]
+                                [--repeats 3] [--bin PATH] [--python PATH] [--work DIR]
+                                [--memory-limit 4GiB] [--append]
 """
 
 import argparse
@@ -24,13 +37,16 @@ import datetime
 import json
 import os
 import pathlib
+import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 AS_OF = "2026-10-31"
+DEFAULT_SHAPE = "monthly"
 
 
 WRAP = (
@@ -53,95 +69,211 @@ def measure(cmd):
     return wall, cpu, rss_kib / 1024
 
 
-def pipeline_for(work, inbox, store, out):
+def pipeline_for(work, inbox, store, out, name="pipeline.toml"):
     text = (ROOT / "pipelines" / "zoetermeer.toml").read_text()
     text = (
         text.replace("../sample-data/inbox", str(inbox))
         .replace("../store/zoetermeer", str(store))
         .replace("../notebooks-out/zoetermeer", str(out))
     )
-    p = work / "pipeline.toml"
+    p = work / name
     p.write_text(text)
     return p
 
 
 def ledger_totals(store):
+    """(CSV data rows, bytes) of the deliveries in a vroeg store's ledger."""
     rows = size = 0
     for f in (store / "ledger").glob("*.json"):
-        e = json.loads(f.read_text())
-        rows += e["rows_read"]
-        size += e["bytes"]
+        try:
+            e = json.loads(f.read_text())
+            rows += e.get("rows_read", 0)
+            size += e.get("bytes", 0)
+        except (ValueError, AttributeError):
+            pass
     return rows, size
 
 
+def inbox_for(args, n, shape):
+    """The cached synthetic inbox of n households in this shape, written
+    once (a `.complete` marker tells a finished inbox from an interrupted one)."""
+    name = f"{shape}-{n}" + (f"-r{args.register_every}" if args.register_every else "")
+    folder = pathlib.Path(args.work) / name
+    inbox = folder / "inbox"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(inbox, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        cmd = [args.bin, "synth", "--households", n, "--months", args.months, "--seed", 1, "--as-of", AS_OF, "--out", inbox]
+        if shape != DEFAULT_SHAPE:
+            cmd += ["--shape", shape]
+        if args.register_every:
+            cmd += ["--register-every", args.register_every]
+        print(f"synthesizing {n:,} households, {shape}: {shlex.join(map(str, cmd))}", file=sys.stderr)
+        w, c, r = measure(cmd)
+        (folder / ".complete").write_text(json.dumps({"cmd": list(map(str, cmd)), "wall_s": w, "cpu_s": c, "rss_mib": r}) + "\n")
+    files = sum(1 for _ in inbox.glob("*/*.csv"))
+    size = sum(p.stat().st_size for p in inbox.glob("*/*.csv"))
+    return folder, inbox, files, size
+
+
+def signals(out):
+    """The signals.csv a vroeg run wrote into out (or out/<as-of>)."""
+    for p in (out / AS_OF / "signals.csv", out / "signals.csv"):
+        if p.exists():
+            return p
+    sys.exit(f"no signals.csv in {out}")
+
+
+def bench_one(args, n, shape):
+    """Runs every step `--repeats` times on one inbox; returns (results,
+    info) with results[step] = [(wall, cpu, rss), ...]."""
+    folder, inbox, files, size = inbox_for(args, n, shape)
+    run = folder / "run"
+    shutil.rmtree(run, ignore_errors=True)
+    (run / "empty").mkdir(parents=True)
+    vroeg = args.bin
+    limit = ["--memory-limit", args.memory_limit]
+    peer = [args.python, ROOT / "benches" / "duckdb_peer.py"]
+    peer_opts = ["--temp-dir", run / "duckdb-tmp"]
+    if args.duckdb_memory_limit:
+        peer_opts += ["--memory-limit", args.duckdb_memory_limit]
+    if args.duckdb_threads:
+        peer_opts += ["--threads", args.duckdb_threads]
+    pipe1 = pipeline_for(run, inbox, run / "store", run / "out-score", "pipeline-ingest.toml")
+    pipe2 = pipeline_for(run, inbox, run / "store-e2e", run / "out-e2e", "pipeline-e2e.toml")
+    zoetermeer = ROOT / "pipelines" / "zoetermeer.toml"
+    fresh = {
+        "vroeg ingest": [run / "store", run / "out-score"],
+        "vroeg end-to-end": [run / "store-e2e", run / "out-e2e"],
+        "duckdb end-to-end": [run / "peer-store"],
+    }
+    steps = [
+        ("vroeg ingest", [vroeg, "ingest", "--pipeline", pipe1]),
+        ("duckdb end-to-end", [*peer, "all", "--inbox", inbox, "--pipeline", zoetermeer, "--store", run / "peer-store",
+                               "--as-of", AS_OF, "--out", run / "duckdb-e2e.csv", *peer_opts]),
+        ("vroeg score-only", [vroeg, "run", "--pipeline", pipe1, "--as-of", AS_OF, "--inbox", run / "empty", *limit]),
+        ("duckdb score-only", [*peer, "score", "--store", run / "peer-store", "--as-of", AS_OF,
+                               "--out", run / "duckdb-score.csv", *peer_opts]),
+        ("vroeg end-to-end", [vroeg, "run", "--pipeline", pipe2, "--as-of", AS_OF, *limit]),
+        ("vroeg re-run", [vroeg, "ingest", "--pipeline", pipe1]),
+    ]
+    if args.skip_duckdb:
+        steps = [s for s in steps if not s[0].startswith("duckdb")]
+    results = {step: [] for step, _ in steps}
+    same = []
+    listed = None
+    for i in range(args.repeats):
+        for step, cmd in steps:
+            for d in fresh.get(step, []):
+                shutil.rmtree(d, ignore_errors=True)
+            if step == "vroeg score-only":
+                shutil.rmtree(run / "out-score", ignore_errors=True)
+            results[step].append(measure(cmd))
+            w, c, r = results[step][-1]
+            print(f"{n:,} {shape} #{i + 1} {step}: {w:.1f} s, CPU {c:.1f} s, {r:.0f} MiB", file=sys.stderr)
+        lists = {"vroeg score-only": signals(run / "out-score"), "vroeg end-to-end": signals(run / "out-e2e")}
+        if not args.skip_duckdb:
+            lists["duckdb end-to-end"] = run / "duckdb-e2e.csv"
+            lists["duckdb score-only"] = run / "duckdb-score.csv"
+        texts = {k: p.read_bytes() for k, p in lists.items()}
+        ok = len(set(texts.values())) == 1
+        same.append(ok)
+        if not ok:
+            print(f"{n:,} {shape} #{i + 1}: lists DIFFER: " + ", ".join(f"{k} {len(t)} bytes" for k, t in texts.items()), file=sys.stderr)
+        listed = texts["vroeg end-to-end"].count(b"\n") - 1
+    rows, _ = ledger_totals(run / "store")
+    info = dict(files=files, size=size, rows=rows, listed=listed, same=same)
+    print(f"{n:,} households, {shape}: {files:,} files, {size / 2**20:.0f} MiB of CSV, {rows:,} rows, {listed:,} listed, "
+          f"lists identical in {sum(same)}/{len(same)} repeats", file=sys.stderr)
+    return results, info
+
+
+def spread(values, fmt):
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="100000,1000000,8000000")
+    ap = argparse.ArgumentParser(description="vroeg against DuckDB, alternated, with repeats")
+    ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--shapes", default=DEFAULT_SHAPE, help="comma-separated: monthly, school-weekly, ...")
     ap.add_argument("--months", type=int, default=24)
+    ap.add_argument("--register-every", type=int, default=0, help="passed to vroeg synth when given")
+    ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "vroeg"))
     ap.add_argument("--work", default=str(ROOT / "benches" / "work"))
-    ap.add_argument("--memory-limit", default="4GiB")
+    ap.add_argument("--memory-limit", default="4GiB", help="vroeg run's --memory-limit")
+    ap.add_argument("--duckdb-memory-limit", default=None, help="DuckDB's memory_limit (default: DuckDB's own)")
+    ap.add_argument("--duckdb-threads", type=int, default=0)
     venv = ROOT / "target" / "py" / "bin" / "python"
     ap.add_argument("--python", default=str(venv if venv.exists() else sys.executable), help="a Python with duckdb")
     ap.add_argument("--skip-duckdb", action="store_true")
+    ap.add_argument("--append", action="store_true", help="append the tables to benches/RESULTS.md")
     args = ap.parse_args()
-    vroeg = args.bin
-    rows_out = []
-    checks = []
-    for n in [int(s) for s in args.sizes.split(",")]:
-        work = pathlib.Path(args.work) / str(n)
-        inbox = work / "inbox"
-        if not inbox.exists():
-            synth = [vroeg, "synth", "--households", str(n), "--months", str(args.months), "--seed", "1", "--as-of", AS_OF, "--out", str(inbox)]
-            w, c, r = measure(synth)
-            rows_out.append((n, "synth", w, c, r, None, None))
-        for d in ["store", "store2", "out", "empty"]:
-            shutil.rmtree(work / d, ignore_errors=True)
-        (work / "empty").mkdir(parents=True)
-        pipe = pipeline_for(work, inbox, work / "store", work / "out")
-        w, c, r = measure([vroeg, "ingest", "--pipeline", str(pipe)])
-        rows, size = ledger_totals(work / "store")
-        rows_out.append((n, "ingest", w, c, r, rows / w, size / w / 2**20))
-        limit = ["--memory-limit", args.memory_limit]
-        w, c, r = measure([vroeg, "run", "--pipeline", str(pipe), "--as-of", AS_OF, "--inbox", str(work / "empty"), *limit])
-        rows_out.append((n, "score-only", w, c, r, rows / w, None))
-        w, c, r = measure([vroeg, "run", "--pipeline", str(pipe), "--as-of", AS_OF, "--store", str(work / "store2"), *limit])
-        rows_out.append((n, "end-to-end", w, c, r, rows / w, size / w / 2**20))
-        ours = (work / "out" / AS_OF / "signals.csv").read_bytes()
-        listed = json.loads((work / "out" / AS_OF / "summary.json").read_text())["listed"]
-        same = "not run"
-        if not args.skip_duckdb:
-            peer = work / "duckdb-signals.csv"
-            w, c, r = measure([args.python, ROOT / "benches" / "duckdb_peer.py", "--inbox", inbox, "--as-of", AS_OF, "--out", peer, "--temp-dir", work / "duckdb-tmp"])
-            rows_out.append((n, "duckdb", w, c, r, rows / w, size / w / 2**20))
-            same = "identical" if peer.read_bytes() == ours else "DIFFERENT"
-        checks.append((n, rows, size, listed, same))
-        print(f"{n} households: {rows} rows, {size / 2**20:.0f} MiB of CSV, {listed} listed, lists {same}", file=sys.stderr)
-    header = "| households | step | wall s | CPU s | peak RSS MiB | rows/s | MB/s |\n|---:|---|---:|---:|---:|---:|---:|\n"
-    body = ""
-    for n, step, w, c, r, rps, mbs in rows_out:
-        body += f"| {n:,} | {step} | {w:.1f} | {c:.1f} | {r:.0f} | {'' if rps is None else f'{rps:,.0f}'} | {'' if mbs is None else f'{mbs:.1f}'} |\n"
-    wall = {(n, step): w for n, step, w, *_ in rows_out}
-    sizes = sorted({n for n, *_ in rows_out})
-    ratios = "\n| households | lists | end-to-end / DuckDB | score-only / DuckDB |\n|---:|---|---:|---:|\n"
-    for n, rows, size, listed, same in checks:
-        duck = wall.get((n, "duckdb"))
-        e2e = f"{wall[(n, 'end-to-end')] / duck:.2f}" if duck else ""
-        so = f"{wall[(n, 'score-only')] / duck:.2f}" if duck else ""
-        ratios += f"| {n:,} | {same} ({listed:,} listed) | {e2e} | {so} |\n"
-    scaling = ""
-    for a, b in zip(sizes, sizes[1:]):
-        parts = [f"{step} {wall[(b, step)] / wall[(a, step)]:.2f}x" for step in ["ingest", "score-only", "end-to-end", "duckdb"] if (a, step) in wall and (b, step) in wall]
-        scaling += f"\n{b:,} / {a:,} households ({b / a:.0f}x): " + ", ".join(parts) + "\n"
-    print(header + body + ratios + scaling)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    with open(ROOT / "benches" / "RESULTS.md", "a") as f:
-        f.write(
-            f"\n## {stamp}, {os.cpu_count()} cores\n\n`python3 benches/bench.py --sizes {args.sizes} --months {args.months} --memory-limit {args.memory_limit}`\n\n"
-            f"{header}{body}{ratios}{scaling}"
-        )
-    if any(same == "DIFFERENT" for *_, same in checks):
+    if args.repeats < 1:
+        sys.exit("--repeats must be at least 1")
+    args.bin = str(pathlib.Path(args.bin).resolve())
+    order = ["vroeg ingest", "vroeg score-only", "vroeg end-to-end", "vroeg re-run", "duckdb end-to-end", "duckdb score-only"]
+    table = (
+        "| households | shape | step | wall s median (min–max) | CPU s median (min–max) | peak RSS MiB median (min–max) | rows/s |\n"
+        "|---:|---|---|---:|---:|---:|---:|\n"
+    )
+    ratios = (
+        "| households | shape | files | CSV MiB | lists | end-to-end vroeg / DuckDB | score-only vroeg / DuckDB |\n"
+        "|---:|---|---:|---:|---|---:|---:|\n"
+    )
+    failed = False
+    for shape in args.shapes.split(","):
+        for n in [int(s) for s in args.sizes.split(",")]:
+            results, info = bench_one(args, n, shape)
+            med = {}
+            for step in order:
+                if step not in results:
+                    continue
+                runs = results[step]
+                walls = [w for w, _, _ in runs]
+                med[step] = statistics.median(walls)
+                rps = f"{info['rows'] / med[step]:,.0f}" if info["rows"] and step != "vroeg re-run" else ""
+                table += (
+                    f"| {n:,} | {shape} | {step} | {spread(walls, '{:.2f}')} | {spread([c for _, c, _ in runs], '{:.2f}')} "
+                    f"| {spread([r for _, _, r in runs], '{:.0f}')} | {rps} |\n"
+                )
+            same = info["same"]
+            failed |= not all(same)
+            lists = f"{'identical' if all(same) else 'DIFFERENT'} in {sum(same)}/{len(same)} repeats ({info['listed']:,} listed)"
+            ratio = {}
+            for kind in ("end-to-end", "score-only"):
+                v, d = f"vroeg {kind}", f"duckdb {kind}"
+                if d in results:
+                    each = [a[0] / b[0] for a, b in zip(results[v], results[d])]
+                    ratio[kind] = f"{med[v] / med[d]:.2f} (per repeat {min(each):.2f}–{max(each):.2f})"
+                else:
+                    ratio[kind] = ""
+            ratios += (
+                f"| {n:,} | {shape} | {info['files']:,} | {info['size'] / 2**20:,.0f} | {lists} "
+                f"| {ratio['end-to-end']} | {ratio['score-only']} |\n"
+            )
+    note = (
+        f"\n{args.repeats} repeats, alternated within each repeat (vroeg ingest, DuckDB end-to-end, vroeg score-only, "
+        f"DuckDB score-only, vroeg end-to-end, vroeg re-run); ratios are of the median wall times. vroeg with "
+        f"`--memory-limit {args.memory_limit}`, DuckDB {duckdb_version(args.python)} with "
+        f"{'memory_limit ' + args.duckdb_memory_limit if args.duckdb_memory_limit else 'its default memory limit'}"
+        f"{f', {args.duckdb_threads} threads' if args.duckdb_threads else ''}.\n"
+    )
+    print(table + "\n" + ratios + note)
+    if args.append:
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        with open(ROOT / "benches" / "RESULTS.md", "a") as f:
+            f.write(f"\n## {stamp}, {os.cpu_count()} cores\n\n`{shlex.join(sys.orig_argv)}`\n\n{table}\n{ratios}{note}")
+    if failed:
         sys.exit("vroeg and DuckDB lists differ")
+
+
+def duckdb_version(python):
+    try:
+        out = subprocess.run([python, "-c", "import duckdb; print(duckdb.__version__)"], capture_output=True, text=True, timeout=60)
+        return out.stdout.strip() or "?"
+    except OSError:
+        return "?"
 
 
 if __name__ == "__main__":
