@@ -52,6 +52,7 @@ struct Bar {
 }
 
 impl Bar {
+    /// Clears the current bar or spinner and shows `next` in its place.
     fn replace(&self, next: Option<ProgressBar>) {
         if let Ok(mut bar) = self.bar.lock() {
             if let Some(old) = bar.take() {
@@ -86,7 +87,6 @@ impl Progress for Bar {
             return;
         }
         self.total_files.store(files, Ordering::Relaxed);
-        self.replace(None);
         let bar = self.multi.add(ProgressBar::new(bytes));
         let style = ProgressStyle::with_template(
             "ingest [{bar:20}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {wide_msg}",
@@ -96,9 +96,7 @@ impl Progress for Bar {
         bar.set_style(style);
         bar.set_message(self.message());
         bar.enable_steady_tick(Duration::from_millis(200));
-        if let Ok(mut slot) = self.bar.lock() {
-            *slot = Some(bar);
-        }
+        self.replace(Some(bar));
     }
 
     fn delivery(&self, rows: u64, bytes: u64) {
@@ -118,7 +116,6 @@ impl Progress for Bar {
 
 impl Observer for Bar {
     fn stage(&self, what: &str) {
-        self.replace(None);
         let spinner = self.multi.add(ProgressBar::new_spinner());
         spinner.set_style(
             ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
@@ -126,9 +123,7 @@ impl Observer for Bar {
         );
         spinner.set_message(what.to_string());
         spinner.enable_steady_tick(Duration::from_millis(120));
-        if let Ok(mut slot) = self.bar.lock() {
-            *slot = Some(spinner);
-        }
+        self.replace(Some(spinner));
     }
 
     fn done(&self) {

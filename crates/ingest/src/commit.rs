@@ -32,12 +32,16 @@ pub(crate) fn duplicate_of(store: &Store, source: Source, sha256: &str) -> Optio
                 escaped(&earlier.file_name),
                 p.date
             ),
-            None => format!(
-                "byte-identical to delivery {} ({}); nothing changed",
-                earlier.seq,
-                escaped(&earlier.file_name)
-            ),
+            None => unchanged_resend(earlier.seq, &earlier.file_name),
         })
+}
+
+/// The message of a resend of delivery `seq`, still in the store.
+fn unchanged_resend(seq: u64, file_name: &str) -> String {
+    format!(
+        "byte-identical to delivery {seq} ({}); nothing changed",
+        escaped(file_name)
+    )
 }
 
 /// The entry of a duplicate delivery: no rows, no warnings.
@@ -139,12 +143,9 @@ pub(crate) fn commit_batch_in_order(
         let (entry, started) = match p {
             Prepared::Entry(e, started) => (*e, started),
             Prepared::Buffered(e, rows, started) => {
-                let in_batch = earlier.get(&e.sha256).map(|(seq, name)| {
-                    format!(
-                        "byte-identical to delivery {seq} ({}); nothing changed",
-                        escaped(name)
-                    )
-                });
+                let in_batch = earlier
+                    .get(&e.sha256)
+                    .map(|(seq, name)| unchanged_resend(*seq, name));
                 match in_batch.or_else(|| duplicate_of(store, e.source, &e.sha256)) {
                     Some(message) => {
                         tracing::info!(seq = e.seq, file = %escaped(&e.file_name), "duplicate delivery; nothing changed");

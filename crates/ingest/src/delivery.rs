@@ -9,7 +9,7 @@
 use crate::commit::{as_duplicate, duplicate_of, refused};
 use crate::error::IngestError;
 use crate::header::{HeaderMap, read_header};
-use crate::inbox::{Found, Kind, link_refusal};
+use crate::inbox::{Found, link_refusal};
 use crate::parse::{LineCounter, Parsed, Segment, decode, parse_segment, reader, segments};
 use crate::quarantine::{quarantine_header, quarantine_record};
 use crate::unique::drop_duplicates;
@@ -43,8 +43,9 @@ pub(crate) enum Read {
         sha256: String,
         seen: Option<FileSeen>,
     },
-    /// A symbolic link: refused unread.
-    Link,
+    /// A symbolic link: refused unread; where it points (escaped) and the
+    /// fingerprint recorded in place of a hash.
+    Link { target: String, fingerprint: String },
 }
 
 /// What preparing a delivery came to.
@@ -154,15 +155,11 @@ enum Settled<'j> {
 fn settled<'j>(store: &Store, job: &'j Job<'_>, started: Instant) -> Settled<'j> {
     let shown_name = job.found.shown();
     let (bytes, sha256, seen) = match &job.read {
-        Read::Link => {
-            let (target, fingerprint) = match &job.found.kind {
-                Kind::Link {
-                    target,
-                    fingerprint,
-                } => (target.as_str(), fingerprint.clone()),
-                Kind::File => ("?", String::new()),
-            };
-            let entry = new_entry(job, fingerprint, 0, None);
+        Read::Link {
+            target,
+            fingerprint,
+        } => {
+            let entry = new_entry(job, fingerprint.clone(), 0, None);
             return Settled::Done(refused(entry, link_refusal(&shown_name, target), started));
         }
         Read::Bytes {

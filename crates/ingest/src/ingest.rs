@@ -263,8 +263,16 @@ fn read_all(files: Vec<Found>) -> Vec<ReadOne> {
     files
         .into_par_iter()
         .map(|found| {
-            if let Kind::Link { .. } = found.kind {
-                return Ok((found, Read::Link));
+            if let Kind::Link {
+                target,
+                fingerprint,
+            } = &found.kind
+            {
+                let read = Read::Link {
+                    target: target.clone(),
+                    fingerprint: fingerprint.clone(),
+                };
+                return Ok((found, read));
             }
             match inbox::read_seen(&found.path) {
                 Ok((bytes, seen)) => {

@@ -153,14 +153,25 @@ impl Store {
                 )));
             }
         }
-        let body = LedgerFile::body(&entries).map_err(|e| damaged(e.to_string()))?;
-        let mut ledger = self.reader.ledger.clone();
-        ledger.extend(entries.iter().cloned());
-        let view = StoreView::from_ledger(&self.root, &ledger)?;
-        crate::writer::failpoint("before-ledger");
-        durable::write_atomic(&target, &body)
-            .map_err(|e| StoreError::io("committing ledger entry", &target)(e))?;
-        self.reader.append(entries, view);
+        let body = LedgerFile::body(&entries.iter().collect::<Vec<_>>())
+            .map_err(|e| damaged(e.to_string()))?;
+        // The view is computed with the new entries in the ledger; they
+        // leave it again if it or the commit fails.
+        let from = self.reader.ledger.len();
+        self.reader.ledger.extend(entries);
+        let committed = StoreView::from_ledger(&self.root, &self.reader.ledger).and_then(|view| {
+            crate::writer::failpoint("before-ledger");
+            durable::write_atomic(&target, &body)
+                .map_err(|e| StoreError::io("committing ledger entry", &target)(e))?;
+            Ok(view)
+        });
+        match committed {
+            Ok(view) => self.reader.index_from(from, view),
+            Err(e) => {
+                self.reader.ledger.truncate(from);
+                return Err(e);
+            }
+        }
         let staging = self.root.join("staging").join(format!("{file:06}"));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(StoreError::io("removing", &staging))?;

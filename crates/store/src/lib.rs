@@ -39,6 +39,7 @@ mod purge;
 mod reader;
 mod runs;
 mod schema;
+mod staging;
 mod view;
 mod writer;
 

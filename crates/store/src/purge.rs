@@ -484,14 +484,16 @@ impl Store {
             }
             rewritten.insert(e.ledger_file());
         }
-        for file in rewritten {
+        let mut held: BTreeMap<u64, Vec<&LedgerEntry>> =
+            rewritten.into_iter().map(|f| (f, Vec::new())).collect();
+        for e in &ledger {
+            if let Some(entries) = held.get_mut(&e.ledger_file()) {
+                entries.push(e);
+            }
+        }
+        for (file, entries) in held {
             let target = ledger_path(&self.root, file);
-            let held: Vec<LedgerEntry> = ledger
-                .iter()
-                .filter(|e| e.ledger_file() == file)
-                .cloned()
-                .collect();
-            let body = LedgerFile::body(&held).map_err(|err| StoreError::Ledger {
+            let body = LedgerFile::body(&entries).map_err(|err| StoreError::Ledger {
                 path: target.clone(),
                 message: err.to_string(),
             })?;

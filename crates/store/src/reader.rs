@@ -76,11 +76,11 @@ impl ReadOnlyStore {
         self.view = view;
     }
 
-    /// Adds committed entries and the view that includes them.
-    pub(crate) fn append(&mut self, entries: Vec<LedgerEntry>, view: StoreView) {
-        for e in entries {
-            self.index.add(self.ledger.len(), &e);
-            self.ledger.push(e);
+    /// Indexes the entries from position `from` on, just committed, and
+    /// takes the view that includes them.
+    pub(crate) fn index_from(&mut self, from: usize, view: StoreView) {
+        for (i, e) in self.ledger.iter().enumerate().skip(from) {
+            self.index.add(i, e);
         }
         self.view = view;
     }
@@ -189,16 +189,14 @@ fn read_ledger(dir: &Path) -> Result<Vec<LedgerEntry>, StoreError> {
                     ));
                 }
                 let size = batch.len() as u64;
-                if batch.iter().any(|e| e.batch_size != Some(size)) {
+                if let Some(odd) = batch.iter().find(|e| e.batch_size != Some(size)) {
+                    let recorded = odd
+                        .batch_size
+                        .map_or("(none)".to_string(), |n| n.to_string());
                     return Err(damaged(
                         &path,
                         format!(
-                            "the batch from delivery {first} holds {size} entries, not the {} its entries record",
-                            batch
-                                .iter()
-                                .find(|e| e.batch_size != Some(size))
-                                .and_then(|e| e.batch_size)
-                                .map_or("(none)".to_string(), |n| n.to_string())
+                            "the batch from delivery {first} holds {size} entries, not the {recorded} its entries record"
                         ),
                     ));
                 }
@@ -263,7 +261,7 @@ impl LedgerFile {
 
     /// The bytes of the ledger file that holds `entries` (one entry: an
     /// object; a batch: an array).
-    pub(crate) fn body(entries: &[LedgerEntry]) -> Result<Vec<u8>, serde_json::Error> {
+    pub(crate) fn body(entries: &[&LedgerEntry]) -> Result<Vec<u8>, serde_json::Error> {
         match entries {
             [one] if one.batch.is_none() => serde_json::to_vec_pretty(one),
             batch => serde_json::to_vec_pretty(batch),

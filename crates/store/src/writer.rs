@@ -1,11 +1,12 @@
 //! Writing one delivery: Parquet per period and a quarantine file, staged
-//! and then moved into place. Every file and folder goes through
-//! [`crate::durable`] (modes 0640/0750, flushed before the move).
+//! and then moved into place ([`crate::staging`]), and the pieces a batch
+//! shares with it (periods, day ranges, the Parquet settings).
 
 use crate::durable;
 use crate::error::StoreError;
 use crate::ledger::StoredFile;
 use crate::schema::arrow_schema;
+use crate::staging::{Span, Staging};
 use chrono::Datelike;
 use datafusion::arrow::array::{Array, BooleanArray, Date32Array, RecordBatch};
 use datafusion::arrow::compute::filter_record_batch;
@@ -16,8 +17,8 @@ use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::schema::types::ColumnPath;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
-use std::fs::{self, File};
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::path::Path;
 use vroeg_contracts::Source;
 use vroeg_contracts::value::date_from_days;
 
@@ -33,37 +34,24 @@ pub fn failpoint(name: &str) {
 
 struct PeriodFile {
     writer: ArrowWriter<File>,
-    rows: u64,
-    min_days: i32,
-    max_days: i32,
+    span: Span,
 }
 
 /// Writes one delivery's accepted rows and quarantine into staging, then
 /// [`DeliveryWriter::finish`] moves them into place. Nothing is visible to
 /// runs until the store commits the ledger entry.
 pub struct DeliveryWriter {
-    root: PathBuf,
-    source: Source,
     seq: u64,
-    staging: PathBuf,
-    time_index: usize,
+    staging: Staging,
     periods: BTreeMap<String, PeriodFile>,
     quarantine: Option<(String, csv::Writer<File>)>,
 }
 
 impl DeliveryWriter {
     pub(crate) fn new(root: &Path, source: Source, seq: u64) -> Result<Self, StoreError> {
-        let staging = root.join("staging").join(format!("{seq:06}"));
-        durable::create_dir_all(&staging).map_err(StoreError::io("creating", &staging))?;
-        let contract = source.contract();
         Ok(DeliveryWriter {
-            root: root.to_path_buf(),
-            source,
             seq,
-            staging,
-            time_index: contract
-                .index_of(contract.time_column)
-                .expect("time column"),
+            staging: Staging::new(root, source, seq)?,
             periods: BTreeMap::new(),
             quarantine: None,
         })
@@ -72,41 +60,21 @@ impl DeliveryWriter {
     /// Appends accepted rows (in the source's [`arrow_schema`]), split over
     /// the period folders of their time column.
     pub fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), StoreError> {
-        if batch.num_rows() == 0 {
-            return Ok(());
+        let time_index = self.staging.time_index;
+        for (period, part) in by_period(batch, time_index)? {
+            let pf = match self.periods.entry(period) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => {
+                    let writer = self.staging.create_parquet(v.key())?;
+                    v.insert(PeriodFile {
+                        writer,
+                        span: Span::EMPTY,
+                    })
+                }
+            };
+            pf.writer.write(&part)?;
+            pf.span.add(&part, time_index)?;
         }
-        for (period, part) in by_period(batch, self.time_index)? {
-            let dates = time_column(&part, self.time_index)?.clone();
-            self.append(period, part, &dates)?;
-        }
-        Ok(())
-    }
-
-    fn append(
-        &mut self,
-        period: String,
-        batch: RecordBatch,
-        dates: &Date32Array,
-    ) -> Result<(), StoreError> {
-        let (min, max) = dates
-            .values()
-            .iter()
-            .fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
-        let path = self.staging.join(self.relative_parquet(&period));
-        let source = self.source;
-        let pf = match self.periods.entry(period) {
-            Entry::Occupied(o) => o.into_mut(),
-            Entry::Vacant(v) => v.insert(PeriodFile {
-                writer: parquet_writer(&path, source)?,
-                rows: 0,
-                min_days: i32::MAX,
-                max_days: i32::MIN,
-            }),
-        };
-        pf.writer.write(&batch)?;
-        pf.rows += batch.num_rows() as u64;
-        pf.min_days = pf.min_days.min(min);
-        pf.max_days = pf.max_days.max(max);
         Ok(())
     }
 
@@ -119,35 +87,15 @@ impl DeliveryWriter {
         record: &[&str],
     ) -> Result<(), StoreError> {
         if self.quarantine.is_none() {
-            let rel = format!(
-                "quarantine/{}/{:06}-{}",
-                self.source.name(),
-                self.seq,
-                sanitize(file_name)
+            self.quarantine = Some(
+                self.staging
+                    .create_quarantine(self.seq, file_name, header)?,
             );
-            let path = self.staging.join(&rel);
-            if let Some(parent) = path.parent() {
-                durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
-            }
-            let file = durable::create_file(&path).map_err(StoreError::io("creating", &path))?;
-            let mut w = csv::Writer::from_writer(file);
-            w.write_record(header).map_err(|e| csv_err(&path, e))?;
-            self.quarantine = Some((rel, w));
         }
         match self.quarantine.as_mut() {
-            Some((rel, w)) => w
-                .write_record(record)
-                .map_err(|e| csv_err(&self.staging.join(rel.as_str()), e)),
+            Some((rel, w)) => self.staging.quarantine_record(rel, w, record),
             None => Ok(()),
         }
-    }
-
-    fn relative_parquet(&self, period: &str) -> String {
-        format!(
-            "tables/{}/period={period}/d{:06}.parquet",
-            self.source.name(),
-            self.seq
-        )
     }
 
     /// Closes every file, flushes it to disk and moves it from staging into
@@ -157,63 +105,22 @@ impl DeliveryWriter {
         let mut files = Vec::new();
         let mut moves = Vec::new();
         for (period, pf) in std::mem::take(&mut self.periods) {
-            let file = pf.writer.into_inner()?;
-            let rel = self.relative_parquet(&period);
-            let staged = self.staging.join(&rel);
-            file.sync_all()
-                .map_err(StoreError::io("syncing", &staged))?;
-            let bytes = file
-                .metadata()
-                .map_err(StoreError::io("reading", &staged))?
-                .len();
-            files.push(StoredFile {
-                path: rel.clone(),
-                period,
-                rows: pf.rows,
-                min_date: date_from_days(pf.min_days).to_string(),
-                max_date: date_from_days(pf.max_days).to_string(),
-                bytes: Some(bytes),
-            });
+            let bytes = self.staging.close_parquet(&period, pf.writer)?;
+            let rel = self.staging.parquet(&period);
+            files.push(pf.span.stored(rel.clone(), &period, Some(bytes)));
             moves.push(rel);
         }
         let quarantine = match self.quarantine.take() {
             Some((rel, w)) => {
-                let file = w.into_inner().map_err(|e| {
-                    StoreError::io("flushing", self.staging.join(&rel))(e.into_error())
-                })?;
-                file.sync_all()
-                    .map_err(StoreError::io("syncing", self.staging.join(&rel)))?;
+                self.staging.close_quarantine(&rel, w)?;
                 moves.push(rel.clone());
                 Some(rel)
             }
             None => None,
         };
-        move_into_place(&self.root, &self.staging, &moves)?;
+        self.staging.move_into_place(&moves)?;
         Ok((files, quarantine))
     }
-}
-
-/// Moves staged files (paths relative to the store root) from `staging`
-/// into place, each flushed to disk. The crash tests stop at the two
-/// failpoints: all staged, and one moved.
-pub(crate) fn move_into_place(
-    root: &Path,
-    staging: &Path,
-    moves: &[String],
-) -> Result<(), StoreError> {
-    failpoint("after-stage");
-    for (i, rel) in moves.iter().enumerate() {
-        let target = root.join(rel);
-        if let Some(parent) = target.parent() {
-            durable::create_dir_all(parent).map_err(StoreError::io("creating", parent))?;
-        }
-        durable::rename(&staging.join(rel), &target)
-            .map_err(StoreError::io("moving into place", &target))?;
-        if i == 0 {
-            failpoint("mid-move");
-        }
-    }
-    Ok(())
 }
 
 /// The rows of a batch split over the period folders (`YYYY-MM`) of their
@@ -327,10 +234,4 @@ pub(crate) fn sanitize(name: &str) -> String {
             }
         })
         .collect()
-}
-
-impl Drop for DeliveryWriter {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.staging);
-    }
 }
