@@ -6,8 +6,10 @@
 //!
 //! ```text
 //! feature    one value v per household from one source (snapshot / window / where)
-//! wide       every feature's rows, one column per feature (UNION ALL)
-//! folded     one row per household with a row in any feature (one grouped max)
+//! wide       the signal features' rows, one column per feature (UNION ALL)
+//! folded     one row per household with a signal (one grouped max), full
+//!            join the register's features: one row per household with a
+//!            row in any feature
 //! feat       + defaults where a household has no rows
 //! flags      one 0/1 column rule__<id> per domain rule
 //! dom        + domains_fired
@@ -31,6 +33,52 @@ use std::collections::BTreeMap;
 use vroeg_contracts::Source;
 use vroeg_pipeline::template::days_before;
 use vroeg_pipeline::{Combine, Expression, Feature, Rule, RuleSet};
+
+/// The household key of the register's side of the feature join.
+const REGISTER_KEY: &str = "_register_key";
+
+/// Features side by side, one row per household with a row in any of
+/// them, no defaults (`None` for no features). Several are stacked (UNION
+/// ALL, one column each) and folded by one grouped aggregate: unlike a
+/// join per feature, it spills under the memory limit. One feature already
+/// has one row per household.
+fn fold(parts: Vec<(&Feature, DataFrame)>) -> Result<Option<DataFrame>, ScoringError> {
+    if let [(f, df)] = parts.as_slice() {
+        let one = df
+            .clone()
+            .select(vec![col(KEY).alias(KEY), col("v").alias(f.name.as_str())])?;
+        return Ok(Some(one));
+    }
+    let mut nulls = Vec::with_capacity(parts.len());
+    for (_, df) in &parts {
+        let t = df.schema().field_with_unqualified_name("v")?.data_type();
+        nulls.push(lit(ScalarValue::try_from(t)?));
+    }
+    let mut wide: Option<DataFrame> = None;
+    for (i, (_, df)) in parts.iter().enumerate() {
+        let mut columns = vec![col(KEY)];
+        for (j, ((g, _), null)) in parts.iter().zip(&nulls).enumerate() {
+            let c = if i == j { col("v") } else { null.clone() };
+            columns.push(c.alias(g.name.as_str()));
+        }
+        let side = df.clone().select(columns)?;
+        wide = Some(match wide {
+            None => side,
+            Some(w) => w.union(side)?,
+        });
+    }
+    let Some(wide) = wide else {
+        return Ok(None);
+    };
+    let folded = wide.aggregate(
+        vec![col(KEY)],
+        parts
+            .iter()
+            .map(|(f, _)| max(col(f.name.as_str())).alias(f.name.as_str()))
+            .collect(),
+    )?;
+    Ok(Some(folded))
+}
 
 /// The column of a rule's 0/1 flag.
 pub fn flag(rule: &Rule) -> String {
@@ -341,50 +389,39 @@ impl<'a> Planner<'a> {
     /// One row per household with a row in any of `features`: their values,
     /// defaults filled in.
     async fn features(&self, features: &[&Feature]) -> Result<DataFrame, ScoringError> {
-        let mut parts = Vec::with_capacity(features.len());
+        let mut signals = Vec::new();
+        let mut register = Vec::new();
         for f in features {
             let df = self.feature(f).await?;
-            let t = df
-                .schema()
-                .field_with_unqualified_name("v")?
-                .data_type()
-                .clone();
-            parts.push((df, t));
+            let side = if f.source == Source::Households {
+                &mut register
+            } else {
+                &mut signals
+            };
+            side.push((*f, df));
         }
-        // Every feature's rows side by side, folded by one grouped
-        // aggregate: unlike a join per feature, it spills under the memory
-        // limit.
-        let mut wide: Option<DataFrame> = None;
-        for (i, (df, _)) in parts.iter().enumerate() {
-            let mut columns = vec![col(KEY)];
-            for (j, (g, (_, t))) in features.iter().zip(&parts).enumerate() {
-                let c = if i == j {
-                    col("v")
-                } else {
-                    lit(ScalarValue::try_from(t)?)
-                };
-                columns.push(c.alias(g.name.as_str()));
+        // Every household of the register has a row in a register feature,
+        // most have none in a signal source: the two are folded apart and
+        // joined, so the register's households are not grouped again with
+        // every feature's columns. The join keeps every household of either.
+        let folded = match (fold(signals)?, fold(register)?) {
+            (Some(one), None) | (None, Some(one)) => one,
+            (Some(signals), Some(register)) => {
+                let renamed = register.with_column_renamed(KEY, REGISTER_KEY)?;
+                let joined =
+                    signals.join(renamed, JoinType::Full, &[KEY], &[REGISTER_KEY], None)?;
+                let mut columns = vec![coalesce(vec![col(KEY), col(REGISTER_KEY)]).alias(KEY)];
+                columns.extend(features.iter().map(|f| col(f.name.as_str())));
+                joined.select(columns)?
             }
-            let side = df.clone().select(columns)?;
-            wide = Some(match wide {
-                None => side,
-                Some(w) => w.union(side)?,
-            });
-        }
-        let Some(wide) = wide else {
-            return Err(ScoringError::Rule {
-                what: "features".into(),
-                key: "features".into(),
-                message: "a pipeline needs at least one feature for its rules to use".into(),
-            });
+            (None, None) => {
+                return Err(ScoringError::Rule {
+                    what: "features".into(),
+                    key: "features".into(),
+                    message: "a pipeline needs at least one feature for its rules to use".into(),
+                });
+            }
         };
-        let folded = wide.aggregate(
-            vec![col(KEY)],
-            features
-                .iter()
-                .map(|f| max(col(f.name.as_str())).alias(f.name.as_str()))
-                .collect(),
-        )?;
         let mut columns = vec![col(KEY).alias(KEY)];
         for f in features {
             let default = self

@@ -573,3 +573,60 @@ fn a_run_for_an_earlier_date_ignores_later_deliveries() {
     // and the later data does change a later date
     assert_ne!(table(&early.score(&pipeline, &rs, "2026-10-31")), before);
 }
+
+#[test]
+fn a_rule_on_register_features_alone_lists_a_household_with_no_signal() {
+    // the register's households are folded apart from the signals and
+    // joined back: one with no signal must still be scored on its own
+    let text = fs::read_to_string(pipeline_file()).unwrap();
+    let edited = text
+        + "\n[rules.large_family]\ndescription = \"Three or more children\"\ndomain = \"income\"\nweight = 1\nwhen = \"minors >= 3\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("edited.toml");
+    fs::write(&copy, edited).unwrap();
+    let i = Inbox::new();
+    i.deliver(
+        "rent_arrears",
+        "2026-10_LA.csv",
+        RENT,
+        &["hh_renter,2026-10-31,LA,700.00,700.00,2026-09-01,nee"],
+    );
+    i.deliver(
+        "households",
+        "2026-10-31.csv",
+        REGISTER,
+        &[
+            "hh_renter,2026-10-31,WK01,2,0",
+            "hh_bigfam,2026-10-31,WK01,2,4",
+            "hh_smallf,2026-10-31,WK02,2,2",
+        ],
+    );
+    let default = Pipeline::load(&pipeline_file()).unwrap();
+    let list = i.score(&default, default.rule_set.as_ref().unwrap(), "2026-10-31");
+    let keys: Vec<&str> = list
+        .candidates
+        .iter()
+        .map(|(h, _)| h.household_key.as_str())
+        .collect();
+    assert_eq!(keys, vec!["hh_renter"]);
+    let edited = Pipeline::load(&copy).unwrap();
+    let list = i.score(&edited, edited.rule_set.as_ref().unwrap(), "2026-10-31");
+    let got: Vec<(String, i64, i64, String)> = list
+        .candidates
+        .iter()
+        .map(|(h, _)| (h.household_key.clone(), h.score, h.domains, h.rules.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("hh_renter".to_string(), 3, 1, "rent_arrears".to_string()),
+            // large_family fires a domain, so children_in_household fires too
+            (
+                "hh_bigfam".to_string(),
+                2,
+                1,
+                "children_in_household|large_family".to_string()
+            ),
+        ]
+    );
+}
