@@ -1,7 +1,9 @@
 //! The six sources of contracts v1, one table each.
 
+use crate::file::{self, Role};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// What a column holds and which grammar its values follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,26 +51,6 @@ pub struct Column {
     /// Whether the column must be in the header and non-empty in a row.
     pub required: bool,
 }
-
-const fn req(name: &'static str, kind: ColumnKind) -> Column {
-    Column {
-        name,
-        kind,
-        required: true,
-    }
-}
-
-const fn opt(name: &'static str, kind: ColumnKind) -> Column {
-    Column {
-        name,
-        kind,
-        required: false,
-    }
-}
-
-const KEY: ColumnKind = ColumnKind::Key;
-const DATE: ColumnKind = ColumnKind::Date { monday: false };
-const SUPPLIER: ColumnKind = ColumnKind::Text { max: 32 };
 
 /// The creditor types of `debt_arrears`.
 pub const CREDITOR_TYPES: &[&str] = &[
@@ -144,8 +126,8 @@ pub const CONTACT_KINDS: &[&str] = &[
     "other",
 ];
 
-/// The fixed description of one source.
-#[derive(Debug)]
+/// The fixed description of one source, read from its contract file.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Contract {
     /// Which source this is.
     pub source: Source,
@@ -162,6 +144,10 @@ pub struct Contract {
     /// Columns whose values must be unique within one partition key value
     /// (`duplicate_key`).
     pub unique: Option<&'static [&'static str]>,
+    /// The column naming the supplier, if the source has one.
+    pub supplier_column: Option<&'static str>,
+    /// What scoring needs the source for, beyond its features.
+    pub role: Option<Role>,
 }
 
 impl Contract {
@@ -170,105 +156,6 @@ impl Contract {
         self.columns.iter().position(|c| c.name == name)
     }
 }
-
-static RENT_ARREARS: Contract = Contract {
-    source: Source::RentArrears,
-    columns: &[
-        req("household_key", KEY),
-        req("reference_date", DATE),
-        req("landlord_code", SUPPLIER),
-        req("arrears_eur", ColumnKind::Amount { positive: true }),
-        req("monthly_rent_eur", ColumnKind::Amount { positive: true }),
-        req("oldest_unpaid_date", DATE),
-        opt("payment_plan", ColumnKind::Bool),
-    ],
-    partition_key: &["landlord_code", "reference_date"],
-    time_column: "reference_date",
-    date_order: Some(("oldest_unpaid_date", "reference_date")),
-    unique: None,
-};
-
-static DEBT_ARREARS: Contract = Contract {
-    source: Source::DebtArrears,
-    columns: &[
-        req("household_key", KEY),
-        req("reference_date", DATE),
-        req("creditor_type", ColumnKind::Enum(CREDITOR_TYPES)),
-        req("creditor_code", SUPPLIER),
-        req("arrears_eur", ColumnKind::Amount { positive: true }),
-        req("oldest_unpaid_date", DATE),
-        opt("payment_plan", ColumnKind::Bool),
-    ],
-    partition_key: &["creditor_code", "reference_date"],
-    time_column: "reference_date",
-    date_order: Some(("oldest_unpaid_date", "reference_date")),
-    unique: None,
-};
-
-static SCHOOL_ABSENCE: Contract = Contract {
-    source: Source::SchoolAbsence,
-    columns: &[
-        req("household_key", KEY),
-        req("person_key", KEY),
-        req("week_start", ColumnKind::Date { monday: true }),
-        req("school_code", SUPPLIER),
-        req("absence_kind", ColumnKind::Enum(ABSENCE_KINDS)),
-        req("hours", ColumnKind::Hours),
-        req("pupil_age", ColumnKind::Integer { min: 4, max: 23 }),
-    ],
-    partition_key: &["school_code", "week_start"],
-    time_column: "week_start",
-    date_order: None,
-    unique: None,
-};
-
-static BENEFIT_STOPS: Contract = Contract {
-    source: Source::BenefitStops,
-    columns: &[
-        req("household_key", KEY),
-        req("person_key", KEY),
-        req("agency_code", SUPPLIER),
-        req("stop_date", DATE),
-        req("reference_date", DATE),
-        req("benefit_type", ColumnKind::Enum(BENEFIT_TYPES)),
-        req("reason", ColumnKind::Enum(STOP_REASONS)),
-        req("monthly_amount_eur", ColumnKind::Amount { positive: false }),
-    ],
-    partition_key: &["agency_code", "reference_date"],
-    time_column: "reference_date",
-    date_order: Some(("stop_date", "reference_date")),
-    unique: None,
-};
-
-static HOUSEHOLDS: Contract = Contract {
-    source: Source::Households,
-    columns: &[
-        req("household_key", KEY),
-        req("reference_date", DATE),
-        req("district_code", ColumnKind::Text { max: 16 }),
-        req("adults", ColumnKind::Integer { min: 0, max: 20 }),
-        req("minors", ColumnKind::Integer { min: 0, max: 20 }),
-    ],
-    partition_key: &["reference_date"],
-    time_column: "reference_date",
-    date_order: None,
-    unique: Some(&["household_key"]),
-};
-
-static OUTREACH_OUTCOMES: Contract = Contract {
-    source: Source::OutreachOutcomes,
-    columns: &[
-        req("household_key", KEY),
-        req("team_code", SUPPLIER),
-        req("closed_date", DATE),
-        req("outcome", ColumnKind::Enum(OUTCOMES)),
-        opt("contact_kind", ColumnKind::Enum(CONTACT_KINDS)),
-    ],
-    partition_key: &["team_code", "closed_date"],
-    time_column: "closed_date",
-    date_order: None,
-    unique: None,
-};
 
 /// One of the sources of the data contract; also the inbox folder name and
 /// the store table name.
@@ -331,16 +218,49 @@ impl Source {
         Source::ALL.into_iter().find(|s| s.name() == name)
     }
 
-    /// The contract of this source.
+    /// The contract of this source, from its shipped contract file.
     pub fn contract(self) -> &'static Contract {
+        static CONTRACTS: OnceLock<Vec<Contract>> = OnceLock::new();
+        let all = CONTRACTS.get_or_init(|| Source::ALL.into_iter().map(shipped).collect());
+        &all[self as usize]
+    }
+
+    /// The text of the source's shipped contract file
+    /// (`contracts/<name>.toml`).
+    pub fn contract_file(self) -> &'static str {
         match self {
-            Source::RentArrears => &RENT_ARREARS,
-            Source::DebtArrears => &DEBT_ARREARS,
-            Source::SchoolAbsence => &SCHOOL_ABSENCE,
-            Source::BenefitStops => &BENEFIT_STOPS,
-            Source::Households => &HOUSEHOLDS,
-            Source::OutreachOutcomes => &OUTREACH_OUTCOMES,
+            Source::RentArrears => include_str!("../../../contracts/rent_arrears.toml"),
+            Source::DebtArrears => include_str!("../../../contracts/debt_arrears.toml"),
+            Source::SchoolAbsence => include_str!("../../../contracts/school_absence.toml"),
+            Source::BenefitStops => include_str!("../../../contracts/benefit_stops.toml"),
+            Source::Households => include_str!("../../../contracts/households.toml"),
+            Source::OutreachOutcomes => {
+                include_str!("../../../contracts/outreach_outcomes.toml")
+            }
         }
+    }
+}
+
+/// The contract of a built-in source. Its file is part of the binary and
+/// checked by this crate's tests, so it cannot be malformed at run time.
+fn shipped(source: Source) -> Contract {
+    let parsed = file::parse(source.contract_file()).unwrap_or_else(|m| {
+        panic!(
+            "the shipped contract of {} is malformed at {}: {}",
+            source.name(),
+            m.key,
+            m.message
+        )
+    });
+    Contract {
+        source,
+        columns: parsed.columns,
+        partition_key: parsed.partition_key,
+        time_column: parsed.time_column,
+        date_order: parsed.date_order,
+        unique: parsed.unique,
+        supplier_column: parsed.supplier_column,
+        role: parsed.role,
     }
 }
 
@@ -353,6 +273,157 @@ impl fmt::Display for Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const fn req(name: &'static str, kind: ColumnKind) -> Column {
+        Column {
+            name,
+            kind,
+            required: true,
+        }
+    }
+
+    const fn opt(name: &'static str, kind: ColumnKind) -> Column {
+        Column {
+            name,
+            kind,
+            required: false,
+        }
+    }
+
+    const KEY: ColumnKind = ColumnKind::Key;
+    const DATE: ColumnKind = ColumnKind::Date { monday: false };
+    const SUPPLIER: ColumnKind = ColumnKind::Text { max: 32 };
+
+    // The contracts as they were written in Rust before they became files:
+    // the shipped files must give exactly these.
+    static V1_RENT_ARREARS: Contract = Contract {
+        source: Source::RentArrears,
+        columns: &[
+            req("household_key", KEY),
+            req("reference_date", DATE),
+            req("landlord_code", SUPPLIER),
+            req("arrears_eur", ColumnKind::Amount { positive: true }),
+            req("monthly_rent_eur", ColumnKind::Amount { positive: true }),
+            req("oldest_unpaid_date", DATE),
+            opt("payment_plan", ColumnKind::Bool),
+        ],
+        partition_key: &["landlord_code", "reference_date"],
+        time_column: "reference_date",
+        date_order: Some(("oldest_unpaid_date", "reference_date")),
+        unique: None,
+        supplier_column: Some("landlord_code"),
+        role: None,
+    };
+
+    static V1_DEBT_ARREARS: Contract = Contract {
+        source: Source::DebtArrears,
+        columns: &[
+            req("household_key", KEY),
+            req("reference_date", DATE),
+            req("creditor_type", ColumnKind::Enum(CREDITOR_TYPES)),
+            req("creditor_code", SUPPLIER),
+            req("arrears_eur", ColumnKind::Amount { positive: true }),
+            req("oldest_unpaid_date", DATE),
+            opt("payment_plan", ColumnKind::Bool),
+        ],
+        partition_key: &["creditor_code", "reference_date"],
+        time_column: "reference_date",
+        date_order: Some(("oldest_unpaid_date", "reference_date")),
+        unique: None,
+        supplier_column: Some("creditor_code"),
+        role: None,
+    };
+
+    static V1_SCHOOL_ABSENCE: Contract = Contract {
+        source: Source::SchoolAbsence,
+        columns: &[
+            req("household_key", KEY),
+            req("person_key", KEY),
+            req("week_start", ColumnKind::Date { monday: true }),
+            req("school_code", SUPPLIER),
+            req("absence_kind", ColumnKind::Enum(ABSENCE_KINDS)),
+            req("hours", ColumnKind::Hours),
+            req("pupil_age", ColumnKind::Integer { min: 4, max: 23 }),
+        ],
+        partition_key: &["school_code", "week_start"],
+        time_column: "week_start",
+        date_order: None,
+        unique: None,
+        supplier_column: Some("school_code"),
+        role: None,
+    };
+
+    static V1_BENEFIT_STOPS: Contract = Contract {
+        source: Source::BenefitStops,
+        columns: &[
+            req("household_key", KEY),
+            req("person_key", KEY),
+            req("agency_code", SUPPLIER),
+            req("stop_date", DATE),
+            req("reference_date", DATE),
+            req("benefit_type", ColumnKind::Enum(BENEFIT_TYPES)),
+            req("reason", ColumnKind::Enum(STOP_REASONS)),
+            req("monthly_amount_eur", ColumnKind::Amount { positive: false }),
+        ],
+        partition_key: &["agency_code", "reference_date"],
+        time_column: "reference_date",
+        date_order: Some(("stop_date", "reference_date")),
+        unique: None,
+        supplier_column: Some("agency_code"),
+        role: None,
+    };
+
+    static V1_HOUSEHOLDS: Contract = Contract {
+        source: Source::Households,
+        columns: &[
+            req("household_key", KEY),
+            req("reference_date", DATE),
+            req("district_code", ColumnKind::Text { max: 16 }),
+            req("adults", ColumnKind::Integer { min: 0, max: 20 }),
+            req("minors", ColumnKind::Integer { min: 0, max: 20 }),
+        ],
+        partition_key: &["reference_date"],
+        time_column: "reference_date",
+        date_order: None,
+        unique: Some(&["household_key"]),
+        supplier_column: None,
+        role: Some(Role::Register),
+    };
+
+    static V1_OUTREACH_OUTCOMES: Contract = Contract {
+        source: Source::OutreachOutcomes,
+        columns: &[
+            req("household_key", KEY),
+            req("team_code", SUPPLIER),
+            req("closed_date", DATE),
+            req("outcome", ColumnKind::Enum(OUTCOMES)),
+            opt("contact_kind", ColumnKind::Enum(CONTACT_KINDS)),
+        ],
+        partition_key: &["team_code", "closed_date"],
+        time_column: "closed_date",
+        date_order: None,
+        unique: None,
+        supplier_column: Some("team_code"),
+        role: Some(Role::Outcomes),
+    };
+
+    #[test]
+    fn the_shipped_files_give_the_contracts_of_v1() {
+        let v1 = [
+            &V1_RENT_ARREARS,
+            &V1_DEBT_ARREARS,
+            &V1_SCHOOL_ABSENCE,
+            &V1_BENEFIT_STOPS,
+            &V1_HOUSEHOLDS,
+            &V1_OUTREACH_OUTCOMES,
+        ];
+        for (source, expected) in Source::ALL.into_iter().zip(v1) {
+            assert_eq!(source.contract(), expected, "{source}");
+            let parsed = file::parse(source.contract_file()).unwrap();
+            assert_eq!(parsed.name, source.name());
+            assert_eq!(parsed.dutch_name, source.dutch_name());
+        }
+    }
 
     #[test]
     fn every_contract_names_real_columns() {
