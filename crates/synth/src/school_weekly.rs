@@ -378,29 +378,13 @@ mod tests {
             assert_eq!(next, h);
         }
         let monday = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        for (day, school, name) in [
-            (
-                monday(2026, 2, 2),
-                "school_0042",
-                "2026-W06_school_0042.csv",
-            ),
-            (
-                monday(2024, 12, 30),
-                "school_0001",
-                "2025-W01_school_0001.csv",
-            ),
-            (
-                monday(2027, 1, 4),
-                "school_0001",
-                "2027-W01_school_0001.csv",
-            ),
-            (
-                monday(2026, 12, 28),
-                "school_0001",
-                "2026-W53_school_0001.csv",
-            ),
+        for ((y, m, d), school, name) in [
+            ((2026, 2, 2), "school_0042", "2026-W06_school_0042.csv"),
+            ((2024, 12, 30), "school_0001", "2025-W01_school_0001.csv"),
+            ((2027, 1, 4), "school_0001", "2027-W01_school_0001.csv"),
+            ((2026, 12, 28), "school_0001", "2026-W53_school_0001.csv"),
         ] {
-            assert_eq!(file_name(day, school), name);
+            assert_eq!(file_name(monday(y, m, d), school), name);
         }
         // name order is week order, then school order
         let mut expect = Vec::new();
