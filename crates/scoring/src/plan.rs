@@ -31,6 +31,7 @@ use datafusion::prelude::{
 use datafusion::sql::sqlparser::ast::{ExprWithAlias, Value};
 use std::collections::BTreeMap;
 use vroeg_contracts::Source;
+use vroeg_contracts::file::Role;
 use vroeg_pipeline::template::days_before;
 use vroeg_pipeline::{Combine, Expression, Feature, Rule, RuleSet};
 
@@ -393,7 +394,7 @@ impl<'a> Planner<'a> {
         let mut register = Vec::new();
         for f in features {
             let df = self.feature(f).await?;
-            let side = if f.source == Source::Households {
+            let side = if f.source.contract().role == Some(Role::Register) {
                 &mut register
             } else {
                 &mut signals
